@@ -1,0 +1,24 @@
+/** decompose-filter as a library: everything the CLI does, importable by scripts. */
+export { decompose, type DecomposeOptions, type Decomposition } from "./decompose.js";
+export { compose, composeFlops } from "./geometry/compose.js";
+export { conv2d } from "./geometry/conv2d.js";
+export { im2col, col2im, overlapCounts, im2colShape, outputSize, type Im2colGeometry } from "./geometry/im2col.js";
+export { pad2d } from "./geometry/pad.js";
+export { resolveGeometry, childPadding, samePadding, type SplitGeometry, type ChildPadding } from "./geometry/shapes.js";
+export { type Tensor4, type Shape4, type Size2, tensor4, zeros4, swapChannels } from "./geometry/tensor.js";
+export { readNpy, writeNpy, parseNpy, serializeNpy, expectShape4, type NpyArray, type NpyDtype } from "./io/npy.js";
+export { writeFileAtomic, writeFilesAtomic } from "./io/files.js";
+export { frequencyFloor, type Floor } from "./report/floor.js";
+export { functionalCheck, type FunctionalCheck } from "./report/functional.js";
+export { REPORT_SCHEMA, type Report } from "./report/model.js";
+export { renderJson } from "./report/render-json.js";
+export { renderText } from "./report/render-text.js";
+export { structuredAls } from "./als/methods/structured.js";
+export { projectedAls } from "./als/methods/projected.js";
+export { seedAls } from "./als/methods/seed.js";
+export { normalEquations, type NormalEquations } from "./als/normal-equations.js";
+export { defaultAlsOptions, type AlsOptions, type StopReason } from "./als/options.js";
+export type { AlsResult, MethodName } from "./als/result.js";
+export { DecomposeError, type ErrorCode } from "./errors.js";
+export { main, type CliIo } from "./cli.js";
+export { VERSION } from "./version.js";

@@ -1,0 +1,267 @@
+/**
+ * Atomic output files. Every output is first written in full to a temporary file in the target's
+ * directory (same file system, so the final step is a rename) and only then moved into place.
+ *
+ * `writeFilesAtomic` works in three phases so a run writes all of its outputs or none:
+ * 1. check every target (directory exists, not protected, not existing unless `force`);
+ * 2. write every temporary file (on failure remove them all);
+ * 3. move them into place; without `force` by `link` (which fails if the target appeared
+ *    meanwhile), with `force` by `rename`, keeping a hard-link backup of each replaced file so a
+ *    failure part-way restores the targets already moved.
+ * Temporary names end in `.tmp` (ignored by git) and start with a dot.
+ */
+import {
+  closeSync,
+  fsyncSync,
+  linkSync,
+  lstatSync,
+  openSync,
+  realpathSync,
+  renameSync,
+  statSync,
+  unlinkSync,
+  writeSync,
+  type Stats,
+} from "node:fs";
+import { basename, dirname, join, resolve } from "node:path";
+import { randomBytes } from "node:crypto";
+import { DecomposeError } from "../errors.js";
+
+export interface WriteOptions {
+  /** Replace existing targets. Without it an existing target is an `E_EXISTS` error. */
+  force?: boolean;
+  /** Paths never to replace, even with `force` (the inputs); compared by real path. */
+  protect?: readonly string[];
+}
+
+export interface FileToWrite {
+  path: string;
+  bytes: Uint8Array;
+}
+
+/** The file-system calls phases 2 and 3 make; tests substitute failing ones. */
+export interface FileOps {
+  /** Create `path` exclusively and write `bytes` durably. */
+  writeNew(path: string, bytes: Uint8Array): void;
+  rename(from: string, to: string): void;
+  link(existing: string, newPath: string): void;
+  unlink(path: string): void;
+}
+
+export const nodeFileOps: FileOps = {
+  writeNew(path, bytes) {
+    const fd = openSync(path, "wx", 0o644);
+    try {
+      let done = 0;
+      while (done < bytes.length) done += writeSync(fd, bytes, done, bytes.length - done);
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+  },
+  rename: renameSync,
+  link: linkSync,
+  unlink: unlinkSync,
+};
+
+/** Write one file atomically; see `writeFilesAtomic`. */
+export function writeFileAtomic(
+  path: string,
+  bytes: Uint8Array,
+  options: WriteOptions = {},
+  ops: FileOps = nodeFileOps,
+): void {
+  writeFilesAtomic([{ path, bytes }], options, ops);
+}
+
+/** Write all `files` or none of them (see the module comment for the phases). */
+export function writeFilesAtomic(
+  files: readonly FileToWrite[],
+  options: WriteOptions = {},
+  ops: FileOps = nodeFileOps,
+): void {
+  const force = options.force === true;
+  const targets = checkTargets(files, force, options.protect ?? []);
+  const temps = writeTemps(files, ops);
+  commit(files, temps, targets, force, ops);
+}
+
+interface Target {
+  exists: boolean;
+}
+
+/** Phase 1: every check that can fail before anything is written. */
+function checkTargets(files: readonly FileToWrite[], force: boolean, protect: readonly string[]): Target[] {
+  const protectedPaths = new Set(protect.map(canonicalPath));
+  const seen = new Set<string>();
+  return files.map(({ path }) => {
+    const dir = dirname(resolve(path));
+    if (!isDirectory(dir)) throw new DecomposeError("E_IO", `no such directory ${dirname(path)}`, path);
+    const canonical = canonicalPath(path);
+    if (seen.has(canonical)) throw new DecomposeError("E_OPTION", "is given twice as an output", path);
+    seen.add(canonical);
+    if (protectedPaths.has(canonical)) {
+      throw new DecomposeError("E_EXISTS", "is an input file; refusing to replace it, even with --force", path);
+    }
+    const stat = lstatOrUndefined(path);
+    if (stat?.isDirectory() === true) throw new DecomposeError("E_IO", "is a directory", path);
+    if (stat !== undefined && !force) {
+      throw new DecomposeError("E_EXISTS", "exists (use --force to replace it)", path);
+    }
+    return { exists: stat !== undefined };
+  });
+}
+
+/** Phase 2: a complete temporary copy of every file next to its target. */
+function writeTemps(files: readonly FileToWrite[], ops: FileOps): string[] {
+  const temps: string[] = [];
+  for (const { path, bytes } of files) {
+    const temp = siblingName(path, "tmp");
+    try {
+      ops.writeNew(temp, bytes);
+      temps.push(temp);
+    } catch (e) {
+      tryUnlink(ops, temp);
+      temps.forEach((t) => tryUnlink(ops, t));
+      throw new DecomposeError("E_IO", `cannot write: ${reason(e)}`, path);
+    }
+  }
+  return temps;
+}
+
+/** Phase 3: move the temporaries into place, undoing the moves already made if one fails. */
+function commit(
+  files: readonly FileToWrite[],
+  temps: readonly string[],
+  targets: readonly Target[],
+  force: boolean,
+  ops: FileOps,
+): void {
+  const backups: (string | undefined)[] = [];
+  const moved: number[] = [];
+  let i = 0;
+  try {
+    for (; i < files.length; i++) {
+      const path = (files[i] as FileToWrite).path;
+      const temp = temps[i] as string;
+      if (force) {
+        backups[i] = targets[i]?.exists === true ? backup(path, ops) : undefined;
+        ops.rename(temp, path);
+      } else {
+        linkNoClobber(temp, path, ops);
+        tryUnlink(ops, temp);
+      }
+      moved.push(i);
+    }
+  } catch (e) {
+    const failed = (files[i] as FileToWrite).path;
+    temps.forEach((t) => tryUnlink(ops, t));
+    for (const j of moved) restore((files[j] as FileToWrite).path, backups[j], targets[j]?.exists === true, ops);
+    const b = backups[i];
+    if (b !== undefined) tryUnlink(ops, b);
+    if (e instanceof DecomposeError) throw e;
+    throw new DecomposeError("E_IO", `cannot move into place: ${reason(e)}`, failed);
+  }
+  backups.forEach((b) => b !== undefined && tryUnlink(ops, b));
+}
+
+/** Create `path` from `temp` only if `path` does not exist; `link` makes that check atomic. */
+function linkNoClobber(temp: string, path: string, ops: FileOps): void {
+  try {
+    ops.link(temp, path);
+  } catch (e) {
+    const code = errno(e);
+    if (code === "EEXIST") throw new DecomposeError("E_EXISTS", "exists (use --force to replace it)", path);
+    if (code !== "EPERM" && code !== "ENOTSUP" && code !== "EOPNOTSUPP" && code !== "ENOSYS") throw e;
+    // The file system has no hard links: check, then rename (a small window, but no clobbering
+    // of anything that existed when we checked).
+    if (lstatOrUndefined(path) !== undefined) {
+      throw new DecomposeError("E_EXISTS", "exists (use --force to replace it)", path);
+    }
+    ops.rename(temp, path);
+  }
+}
+
+/** A hard link to the file about to be replaced, or undefined where links are unsupported. */
+function backup(path: string, ops: FileOps): string | undefined {
+  const name = siblingName(path, "bak.tmp");
+  try {
+    ops.link(path, name);
+    return name;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Undo one move: put the backup back, or remove a target that did not exist before. A replaced
+ * file without a backup (no hard links) cannot be restored and keeps its new content.
+ */
+function restore(path: string, backupPath: string | undefined, existed: boolean, ops: FileOps): void {
+  if (backupPath !== undefined) {
+    try {
+      ops.rename(backupPath, path);
+    } catch {
+      /* best effort: the new file stays */
+    }
+  } else if (!existed) {
+    tryUnlink(ops, path);
+  }
+}
+
+/**
+ * The real path of `path`, or of its directory joined with its name when it does not exist yet,
+ * so a target and a protected input compare equal through symlinks and `..`.
+ */
+export function canonicalPath(path: string): string {
+  try {
+    return realpathSync(path);
+  } catch {
+    try {
+      return join(realpathSync(dirname(resolve(path))), basename(path));
+    } catch {
+      return resolve(path);
+    }
+  }
+}
+
+function siblingName(path: string, suffix: string): string {
+  const tag = `${process.pid}-${randomBytes(4).toString("hex")}`;
+  return join(dirname(path), `.${basename(path)}.${tag}.${suffix}`);
+}
+
+function isDirectory(dir: string): boolean {
+  try {
+    return statSync(dir).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
+function lstatOrUndefined(path: string): Stats | undefined {
+  try {
+    return lstatSync(path);
+  } catch {
+    return undefined;
+  }
+}
+
+function tryUnlink(ops: FileOps, path: string): void {
+  try {
+    ops.unlink(path);
+  } catch {
+    /* already gone */
+  }
+}
+
+function errno(e: unknown): string | undefined {
+  return (e as NodeJS.ErrnoException | undefined)?.code;
+}
+
+function reason(e: unknown): string {
+  const code = errno(e);
+  if (code === "ENOSPC") return "no space left on device";
+  if (code === "EACCES" || code === "EPERM") return "permission denied";
+  if (code === "EROFS") return "read-only file system";
+  return e instanceof Error ? e.message : String(e);
+}

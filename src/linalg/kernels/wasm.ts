@@ -1,0 +1,61 @@
+import type { GemmKernel, MacroArgs } from "./contract.js";
+
+/**
+ * The WebAssembly SIMD kernel (gemm-4x4.wat, f64x2, MR = NR = 4) on a shared WebAssembly.Memory,
+ * so worker threads can instantiate the same module on the same workspace. The module bytes come
+ * from `gemm-4x4.generated.ts`, written by scripts/build-wasm.mjs before tsc; when that file is
+ * missing or the engine lacks SIMD or shared memory, `loadWasmKernel` returns null with the reason
+ * and the reference kernel stays active.
+ */
+const MR = 4;
+const NR = 4;
+const PAGE_DOUBLES = 65536 / 8;
+/** 65536 pages = 4 GiB, the wasm32 limit; only what the workspace needs is committed. */
+const MAX_PAGES = 65536;
+
+type MacroFn = (mcPad: number, kc: number, aOff: number, bOff: number, cOff: number, ldc: number, beta: number, j0: number, j1: number) => void;
+
+export type WasmLoad = { kernel: GemmKernel; error: null } | { kernel: null; error: string };
+
+/** The generated module's path is not a literal, so a tree without the wasm step still compiles. */
+const generatedModule = "./gemm-4x4.generated.js";
+
+async function readBytes(): Promise<Uint8Array> {
+  const mod: unknown = await import(generatedModule);
+  const b64 = (mod as { wasmBase64?: unknown }).wasmBase64;
+  if (typeof b64 !== "string") throw new Error(`${generatedModule} has no wasmBase64 string`);
+  return new Uint8Array(Buffer.from(b64, "base64"));
+}
+
+export function instantiateWasmKernel(bytes: Uint8Array): GemmKernel {
+  const module = new WebAssembly.Module(bytes);
+  const memory = new WebAssembly.Memory({ initial: 1, maximum: MAX_PAGES, shared: true });
+  const instance = new WebAssembly.Instance(module, { env: { memory } });
+  const macroFn = instance.exports["macro"] as MacroFn;
+  let view = new Float64Array(memory.buffer);
+  return {
+    name: "wasm-simd-4x4",
+    mr: MR,
+    nr: NR,
+    shared: { module, memory },
+    workspace(doubles: number): Float64Array {
+      if (view.length < doubles) {
+        const pages = Math.ceil(doubles / PAGE_DOUBLES);
+        memory.grow(pages - memory.buffer.byteLength / 65536);
+        view = new Float64Array(memory.buffer);
+      }
+      return view;
+    },
+    macro(args: MacroArgs, j0: number, j1: number): void {
+      macroFn(args.mcPad, args.kc, args.aOff, args.bOff, args.cOff, args.ldc, args.beta, j0, j1);
+    },
+  };
+}
+
+export async function loadWasmKernel(): Promise<WasmLoad> {
+  try {
+    return { kernel: instantiateWasmKernel(await readBytes()), error: null };
+  } catch (e) {
+    return { kernel: null, error: e instanceof Error ? e.message : String(e) };
+  }
+}

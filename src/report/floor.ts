@@ -1,0 +1,119 @@
+import type { Tensor4 } from "../geometry/tensor.js";
+import { gemm } from "../linalg/gemm.js";
+import { symmetricEigenvalues } from "../linalg/symmetric-eigenvalues.js";
+
+/**
+ * The rigorous floor on ||compose(f1, f2) - T||_F for any f1, f2 with m middle channels
+ * (DESIGN.md, "Numbers the report always carries"). With a DFT of size N >= ke per axis, a
+ * composition becomes, at each frequency, a product of (c_out x m)(m x c_in) matrices, of rank
+ * <= m. By Eckart-Young, each frequency's error is at least the tail sum_{j>m} sigma_j(T^(f))^2,
+ * and by Parseval ||C - T||^2 = (1/N^2) sum_f ||C^(f) - T^(f)||^2.
+ *
+ * The tail at each frequency is the sum of the smallest d - m eigenvalues of the Hermitian Gram
+ * H = M^H M (or M M^H, d = min(c_out, c_in)), taken from the real symmetric embedding
+ * [[Re H, -Im H], [Im H, Re H]], whose spectrum is H's with each eigenvalue twice. T is real, so
+ * frequencies f and -f have conjugate matrices with equal spectra: only half are computed.
+ */
+export interface Floor {
+  readonly abs: number;
+  readonly rel: number;
+  /** DFT size per axis (= ke). */
+  readonly dft: { readonly h: number; readonly w: number };
+  readonly flops: number;
+}
+
+export function frequencyFloor(T: Tensor4, m: number): Floor {
+  const [cOut, cIn, Nh, Nw] = T.shape;
+  const d = Math.min(cOut, cIn);
+  let tNormSq = 0;
+  for (let q = 0; q < T.data.length; q++) tNormSq += T.data[q]! * T.data[q]!;
+  const dft = { h: Nh, w: Nw };
+  if (m >= d || tNormSq === 0) return { abs: 0, rel: 0, dft, flops: 0 };
+
+  const E = Nh * Nw;
+  const pairs = cOut * cIn;
+  const re = new Float64Array(pairs);
+  const im = new Float64Array(pairs);
+  const cos = new Float64Array(E);
+  const sin = new Float64Array(E);
+  const n2 = 2 * d;
+  const emb = new Float64Array(n2 * n2);
+  const hRe = new Float64Array(d * d);
+  const hIm = new Float64Array(d * d);
+  // M is (cOut x cIn); with cIn <= cOut, H = M^H M (cIn x cIn), else H = M M^H (cOut x cOut).
+  const gramOfColumns = cIn <= cOut;
+  let tail = 0;
+  let flops = 0;
+  for (let fh = 0; fh < Nh; fh++) {
+    for (let fw = 0; fw < Nw; fw++) {
+      const mirror = ((Nh - fh) % Nh) * Nw + ((Nw - fw) % Nw);
+      const self = fh * Nw + fw;
+      if (mirror < self) continue;
+      const weight = mirror === self ? 1 : 2;
+      for (let y = 0; y < Nh; y++) {
+        for (let x = 0; x < Nw; x++) {
+          const phase = (-2 * Math.PI * (((fh * y) % Nh) / Nh + ((fw * x) % Nw) / Nw));
+          cos[y * Nw + x] = Math.cos(phase);
+          sin[y * Nw + x] = Math.sin(phase);
+        }
+      }
+      for (let q = 0; q < pairs; q++) {
+        let sr = 0;
+        let si = 0;
+        const base = q * E;
+        for (let t = 0; t < E; t++) {
+          sr += T.data[base + t]! * cos[t]!;
+          si += T.data[base + t]! * sin[t]!;
+        }
+        re[q] = sr;
+        im[q] = si;
+      }
+      flops += 4 * pairs * E;
+      hermitianGram(gramOfColumns, cOut, cIn, re, im, hRe, hIm);
+      flops += 8 * d * d * Math.max(cOut, cIn);
+      for (let i = 0; i < d; i++) {
+        for (let j = 0; j < d; j++) {
+          const r = hRe[i * d + j]!;
+          const s = hIm[i * d + j]!;
+          emb[i * n2 + j] = r;
+          emb[(i + d) * n2 + j + d] = r;
+          emb[i * n2 + j + d] = -s;
+          emb[(i + d) * n2 + j] = s;
+        }
+      }
+      const ev = symmetricEigenvalues(n2, emb);
+      flops += (4 / 3) * n2 * n2 * n2;
+      let t = 0;
+      for (let j = 0; j < 2 * (d - m); j++) t += Math.max(ev[j]!, 0);
+      tail += (weight * t) / 2;
+    }
+  }
+  const abs = Math.sqrt(tail / E);
+  return { abs, rel: abs / Math.sqrt(tNormSq), dft, flops };
+}
+
+/**
+ * H = M^H M (columns) or M M^H (rows) for M = A + iB (r x c), as real and imaginary parts:
+ *   M^H M = A^T A + B^T B + i (A^T B - B^T A),   M M^H = A A^T + B B^T + i (B A^T - A B^T).
+ */
+function hermitianGram(
+  columns: boolean,
+  r: number,
+  c: number,
+  A: Float64Array,
+  B: Float64Array,
+  hRe: Float64Array,
+  hIm: Float64Array,
+): void {
+  if (columns) {
+    gemm(true, false, c, c, r, 1, A, c, A, c, 0, hRe, c);
+    gemm(true, false, c, c, r, 1, B, c, B, c, 1, hRe, c);
+    gemm(true, false, c, c, r, 1, A, c, B, c, 0, hIm, c);
+    gemm(true, false, c, c, r, -1, B, c, A, c, 1, hIm, c);
+  } else {
+    gemm(false, true, r, r, c, 1, A, c, A, c, 0, hRe, r);
+    gemm(false, true, r, r, c, 1, B, c, B, c, 1, hRe, r);
+    gemm(false, true, r, r, c, 1, B, c, A, c, 0, hIm, r);
+    gemm(false, true, r, r, c, -1, A, c, B, c, 1, hIm, r);
+  }
+}

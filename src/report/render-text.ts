@@ -1,0 +1,58 @@
+import { Chalk, type ChalkInstance } from "chalk";
+import type { Report, SizeHW } from "./model.js";
+
+/** Colour only for a terminal, never with NO_COLOR set (https://no-color.org), FORCE_COLOR wins. */
+export function makeChalk(env: NodeJS.ProcessEnv, isTTY: boolean): ChalkInstance {
+  const force = env["FORCE_COLOR"];
+  if (force !== undefined && force !== "0" && force !== "false") return new Chalk({ level: 1 });
+  const noColor = env["NO_COLOR"] !== undefined && env["NO_COLOR"] !== "";
+  return new Chalk({ level: isTTY && !noColor ? 1 : 0 });
+}
+
+const hw = (s: SizeHW): string => (s.h === s.w ? `${s.h}` : `${s.h}x${s.w}`);
+const shape = (s: readonly number[]): string => `(${s.join(", ")})`;
+const sci = (x: number): string => (x === 0 ? "0" : x.toExponential(3));
+
+/** The readable report: what was split, how well, and what to do with the result. */
+export function renderText(r: Report, c: ChalkInstance): string {
+  const lines: string[] = [];
+  const head = (s: string): void => {
+    lines.push(c.bold(s));
+  };
+  const row = (k: string, v: string): void => {
+    lines.push(`  ${k.padEnd(18)} ${v}`);
+  };
+  head(`decompose-filter ${r.tool.version}${r.input ? `: ${r.input.file} (${r.input.dtype})` : ""}`);
+  row("parent", `${shape(r.parent.shape)} OIHW, padding ${hw(r.parent.padding)}`);
+  row("target", `${shape(r.target.shape)} (parent zero-padded by ${hw(r.target.pad)})`);
+  row("f1 (first conv)", `${shape(r.f1.shape)}${r.f1.padding ? `, padding ${hw(r.f1.padding)}` : ""}, no bias`);
+  row("f2 (second conv)", `${shape(r.f2.shape)}${r.f2.padding ? `, padding ${hw(r.f2.padding)}` : ""}${r.f2.bias ? ", bias = parent's" : ""}`);
+  if (!r.f1.padding) row("", c.yellow("no non-negative child paddings reproduce the parent's padding"));
+  row("method", `${r.method}, lambda ${r.lambda} (scale-free), ${r.iterations} of max ${r.maxIter} iterations, stopped: ${r.stopReason}`);
+  const trace = r.trace.length <= 12 ? r.trace : [...r.trace.slice(0, 5), NaN, ...r.trace.slice(-5)];
+  row("trace", trace.map((x) => (Number.isNaN(x) ? "..." : sci(x))).join(" "));
+  head("residual");
+  const good = r.residual.rel <= Math.max(1e-6, r.floor.rel * 1.01);
+  row("relative", (good ? c.green : c.yellow)(`${sci(r.residual.rel)}`) + `   (absolute ${sci(r.residual.abs)})`);
+  if (r.residual.unprojectedRel !== null) {
+    row("before projection", `${sci(r.residual.unprojectedRel)}  (the seed's unstructured X K; after col2im projection: ${sci(r.residual.rel)})`);
+  }
+  const ratio = r.floor.ratio === null ? "exact split possible (m >= min(c_in, c_out))" : `residual / floor = ${r.floor.ratio.toFixed(3)}`;
+  row("floor", `${sci(r.floor.rel)}   ${ratio}`);
+  if (r.functional) {
+    head("functional check");
+    row("input", `random (1, c_in, ${r.functional.inputSize.h}, ${r.functional.inputSize.w})`);
+    row("interior", `max error ${sci(r.functional.interiorRelError)} of max |output|`);
+    row("border", `max error ${sci(r.functional.borderRelError)} of max |output|`);
+    lines.push(`  ${c.dim(r.functional.summary)}`);
+  }
+  head("time");
+  row("wall", `${r.time.seconds.toFixed(3)} s, ${(r.time.flops / 1e9).toFixed(3)} GFLOP, ${r.time.gflops.toFixed(2)} GFLOP/s`);
+  if (r.outputs) {
+    head("written");
+    row("f1", r.outputs.f1);
+    row("f2", r.outputs.f2);
+    if (r.outputs.bias) row("f2 bias", r.outputs.bias);
+  }
+  return lines.join("\n") + "\n";
+}
