@@ -1,3 +1,5 @@
+import type { WasmMemory, WasmModule } from "./wasm-api.js";
+
 /**
  * The kernel contract (BLIS layering). A kernel computes, on packed operands in its workspace,
  *
@@ -25,8 +27,8 @@ export interface MacroArgs {
 
 /** What a worker thread needs to run the same kernel on the same memory. */
 export interface SharedKernelSource {
-  module: WebAssembly.Module;
-  memory: WebAssembly.Memory;
+  module: WasmModule;
+  memory: WasmMemory;
 }
 
 export interface GemmKernel {

@@ -1,4 +1,5 @@
 import type { GemmKernel, MacroArgs } from "./contract.js";
+import { wasmApi } from "./wasm-api.js";
 
 /**
  * The WebAssembly SIMD kernel (gemm-4x4.wat, f64x2, MR = NR = 4) on a shared WebAssembly.Memory,
@@ -28,9 +29,9 @@ async function readBytes(): Promise<Uint8Array> {
 }
 
 export function instantiateWasmKernel(bytes: Uint8Array): GemmKernel {
-  const module = new WebAssembly.Module(bytes);
-  const memory = new WebAssembly.Memory({ initial: 1, maximum: MAX_PAGES, shared: true });
-  const instance = new WebAssembly.Instance(module, { env: { memory } });
+  const module = new wasmApi.Module(bytes);
+  const memory = new wasmApi.Memory({ initial: 1, maximum: MAX_PAGES, shared: true });
+  const instance = new wasmApi.Instance(module, { env: { memory } });
   const macroFn = instance.exports["macro"] as MacroFn;
   let view = new Float64Array(memory.buffer);
   return {
