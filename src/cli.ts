@@ -1,9 +1,14 @@
-import { existsSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
+import { availableParallelism } from "node:os";
 import { basename, dirname, extname, join, resolve } from "node:path";
 import { Command, CommanderError, Option } from "commander";
 import type { MethodName } from "./als/result.js";
 import { parseChoice, parseNonNegativeInt, parseNonNegativeNumber, parsePadding, parsePositiveInt, parseSize2 } from "./cli-parse.js";
+import { filtersPerGroup, parseFiltersSpec } from "./batch/filters.js";
+import { runBatch } from "./batch/run.js";
 import { decompose } from "./decompose.js";
+import { INIT_NAMES } from "./als/init.js";
+import { installAutoFilters, lastAutoFilters } from "./quality/auto-filters.js";
 import { DecomposeError, isDecomposeError } from "./errors.js";
 import { samePadding } from "./geometry/shapes.js";
 import { writeFilesAtomic, type FileToWrite } from "./io/files.js";
@@ -18,6 +23,10 @@ export interface CliIo {
   stderr(text: string): void;
   readonly env: NodeJS.ProcessEnv;
   readonly stdoutIsTTY: boolean;
+  /** Where the progress bar of a multi-layer run draws, when stderr is a terminal. */
+  readonly progressStream?: NodeJS.WritableStream | null;
+  /** The bytes of `-` (stdin). */
+  readStdin?(): Uint8Array;
 }
 
 export const processIo: CliIo = {
@@ -25,6 +34,8 @@ export const processIo: CliIo = {
   stderr: (t) => process.stderr.write(t),
   env: process.env,
   stdoutIsTTY: process.stdout.isTTY === true,
+  progressStream: process.stderr.isTTY === true ? process.stderr : null,
+  readStdin: () => readFileSync(0),
 };
 
 const METHODS: readonly MethodName[] = ["structured", "projected", "seed"];
@@ -48,18 +59,31 @@ interface RawOptions {
   maxResidual?: string;
   force?: boolean;
   quiet?: boolean;
+  select?: string;
+  exclude?: string;
+  groups: string;
+  onlyDecomposed?: boolean;
+  strict?: boolean;
+  jobs?: string;
+  init: string;
+  initNoise?: string;
+  restarts?: string;
+  balance?: boolean;
+  noise?: string;
+  refine?: string;
+  targetResidual?: string;
 }
 
 function program(io: CliIo): Command {
   return new Command()
     .name("decompose-filter")
     .description(
-      "Split a convolution kernel (a .npy file, PyTorch OIHW layout) into two stacked kernels f1, f2\n" +
-        "with m middle channels by regularised alternating least squares, and report how well\n" +
+      "Split a convolution kernel (PyTorch OIHW layout) into two stacked kernels f1, f2 with m " +
+        "middle channels by regularised alternating least squares, and report how well " +
         "conv(conv(x, f1), f2) reproduces conv(x, parent).",
     )
-    .argument("<parent.npy>", "parent filter, shape (c_out, c_in, kh, kw), float16/32/64")
-    .requiredOption("-f, --filters <m>", "middle channels m (f1 has m outputs, f2 m inputs)")
+    .argument("<inputs...>", "parent filters: .npy (c_out, c_in, kh, kw) float16/32/64, or .npz/.safetensors dumps; - for stdin")
+    .requiredOption("-f, --filters <m>", "middle channels m (f1 has m outputs, f2 m inputs): a count (16), or a ratio of each layer's smaller channel count (0.5x)")
     .option("--k1 <n>", "first conv's kernel size, N or HxW (default: the parent's)")
     .option("--k2 <n>", "second conv's kernel size, N or HxW (default: the parent's)")
     .addOption(new Option("-m, --method <name>", "structured | projected | seed").default("structured"))
@@ -74,6 +98,19 @@ function program(io: CliIo): Command {
     .option("--json", "print the report as one JSON document on stdout, nothing else")
     .option("--report <file.json>", "also write the JSON report to this file")
     .option("--max-residual <x>", "exit 1 when the final relative residual is above this")
+    .option("--select <regex>", "dumps: split only the arrays whose name matches")
+    .option("--exclude <regex>", "dumps: leave out the arrays whose name matches")
+    .option("--groups <g>", "the parents' conv groups: a number, or auto (depthwise inferred from a dump when unambiguous, else 1)", "auto")
+    .option("--only-decomposed", "dumps: write only the factors, not the arrays left unsplit")
+    .option("--strict", "exit 2 when a layer cannot be split, instead of listing it as skipped")
+    .option("-j, --jobs <n>", "layers split in parallel on worker threads (default: the number of cores)")
+    .addOption(new Option("--init <name>", "structured's start: auto | random | identity | spectral (auto: by regime)").default("auto"))
+    .option("--init-noise <x>", "add normal noise of x times the start's norm to the start")
+    .option("--restarts <n>", "best of n seeded starts (seed, seed+1, ...)")
+    .option("--balance", "rescale so f1 and f2 have equal standard deviation (composition unchanged)")
+    .option("--noise <ratio>", "after solving, add uniform noise of ratio * ptp(factor) to each factor (Net2Net: 1e-4)")
+    .option("--refine <steps>", "fine-tune f1, f2 by Adam on the functional error over random images, borders included")
+    .option("--target-residual <x>", "with --filters auto: the relative residual the smallest m must reach")
     .option("--force", "replace existing output files")
     .option("-q, --quiet", "print no report (errors still go to stderr)")
     .version(VERSION, "-V, --version")
@@ -97,9 +134,11 @@ export async function main(argv: readonly string[], io: CliIo = processIo): Prom
     }
     throw e;
   }
-  const file = cmd.args[0]!;
+  const files = cmd.args;
+  const raw = cmd.opts<RawOptions>();
   try {
-    return run(file, cmd.opts<RawOptions>(), io);
+    if (isSingleLayer(files, raw)) return run(files[0]!, raw, io);
+    return await runMany(files, raw, io);
   } catch (e) {
     if (isDecomposeError(e)) {
       io.stderr(`decompose-filter: ${e.describe()}\n`);
@@ -111,7 +150,7 @@ export async function main(argv: readonly string[], io: CliIo = processIo): Prom
 }
 
 function run(file: string, raw: RawOptions, io: CliIo): number {
-  const filters = parsePositiveInt("filters", raw.filters);
+  const filtersSpec = parseFiltersSpec(raw.filters);
   const k1 = raw.k1 === undefined ? undefined : parseSize2("k1", raw.k1);
   const k2 = raw.k2 === undefined ? undefined : parseSize2("k2", raw.k2);
   const method = parseChoice("method", raw.method, METHODS);
@@ -126,6 +165,27 @@ function run(file: string, raw: RawOptions, io: CliIo): number {
 
   const parentArr = readNpy(file);
   const shape = expectShape4(parentArr, file);
+  const init = parseChoice("init", raw.init, ["auto", ...INIT_NAMES] as const);
+  const initNoise = raw.initNoise === undefined ? undefined : parseNonNegativeNumber("init-noise", raw.initNoise);
+  const quality = {
+    ...(raw.restarts === undefined ? {} : { restarts: parsePositiveInt("restarts", raw.restarts) }),
+    ...(raw.balance ? { balance: true } : {}),
+    ...(raw.noise === undefined ? {} : { noise: parseNonNegativeNumber("noise", raw.noise) }),
+    ...(raw.refine === undefined ? {} : { refine: parseNonNegativeInt("refine", raw.refine) }),
+  };
+  installAutoFilters(raw.targetResidual === undefined ? undefined : parseNonNegativeNumber("target-residual", raw.targetResidual), {
+    ...(k1 ? { k1 } : {}),
+    ...(k2 ? { k2 } : {}),
+    method,
+    lambda,
+    maxIter,
+    tol,
+    seed,
+    init,
+    ...(initNoise === undefined ? {} : { initNoise }),
+    file,
+  });
+  const filters = filtersPerGroup(filtersSpec, shape, 1, () => ({ shape, data: parentArr.data }));
   let bias: Float64Array | undefined;
   if (raw.bias !== undefined) {
     const b = readNpy(raw.bias);
@@ -160,6 +220,9 @@ function run(file: string, raw: RawOptions, io: CliIo): number {
       tol,
       seed,
       ...(bias ? { bias } : {}),
+      init,
+      ...(initNoise === undefined ? {} : { initNoise }),
+      quality,
       parentPadding: padding === "same" ? samePadding({ h: shape[2], w: shape[3] }) : padding,
       file,
     },
@@ -167,6 +230,10 @@ function run(file: string, raw: RawOptions, io: CliIo): number {
   const dtype = dtypeOverride ?? parentArr.dtype;
   const report = result.report;
   report.input = { file, dtype: parentArr.dtype };
+  if (filtersSpec.kind === "auto") {
+    const auto = lastAutoFilters();
+    if (auto) report.autoFilters = auto;
+  }
   report.outputs = paths;
   const writes: FileToWrite[] = [
     { path: paths.f1, bytes: serializeNpy(result.f1.shape, result.f1.data, dtype) },
@@ -188,4 +255,69 @@ function run(file: string, raw: RawOptions, io: CliIo): number {
     return 1;
   }
   return 0;
+}
+
+/** One `.npy` parent without groups: the single-layer report, as before; anything else is a batch. */
+function isSingleLayer(files: readonly string[], raw: RawOptions): boolean {
+  const ext = extname(files[0] ?? "").toLowerCase();
+  const grouped = raw.groups.trim() !== "auto" && raw.groups.trim() !== "1";
+  return files.length === 1 && files[0] !== "-" && ext !== ".npz" && ext !== ".safetensors" && !grouped;
+}
+
+/** Several inputs, dumps, stdin or groups: src/batch/run.ts, NDJSON or a table. */
+async function runMany(files: readonly string[], raw: RawOptions, io: CliIo): Promise<number> {
+  if (raw.bias !== undefined) {
+    throw new DecomposeError("E_OPTION", "--bias takes a single .npy parent; in dumps and lists of files a bias is paired by name (x.weight / x.bias)");
+  }
+  const regex = (name: string, s: string | undefined): RegExp | undefined => {
+    if (s === undefined) return undefined;
+    try {
+      return new RegExp(s);
+    } catch (e) {
+      throw new DecomposeError("E_OPTION", `--${name} is not a valid regular expression: ${e instanceof Error ? e.message : String(e)}`);
+    }
+  };
+  const seed = parseNonNegativeInt("seed", raw.seed);
+  if (seed > 0xffffffff) throw new DecomposeError("E_OPTION", `--seed must be below 2^32, got '${raw.seed}'`);
+  const padding = parsePadding(raw.padding);
+  const select = regex("select", raw.select);
+  const exclude = regex("exclude", raw.exclude);
+  const dtype = raw.dtype === undefined ? undefined : parseChoice("dtype", raw.dtype, DTYPES);
+  const maxResidual = raw.maxResidual === undefined ? undefined : parseNonNegativeNumber("max-residual", raw.maxResidual);
+  return runBatch(
+    files,
+    {
+      settings: {
+        filters: parseFiltersSpec(raw.filters),
+        ...(raw.k1 === undefined ? {} : { k1: parseSize2("k1", raw.k1) }),
+        ...(raw.k2 === undefined ? {} : { k2: parseSize2("k2", raw.k2) }),
+        method: parseChoice("method", raw.method, METHODS),
+        lambda: parseNonNegativeNumber("lambda", raw.lambda),
+        maxIter: parsePositiveInt("max-iter", raw.maxIter),
+        tol: parseNonNegativeNumber("tol", raw.tol),
+        seed,
+        padding,
+      },
+      ...(select ? { select } : {}),
+      ...(exclude ? { exclude } : {}),
+      groups: raw.groups.trim() === "auto" ? "auto" : parsePositiveInt("groups", raw.groups),
+      onlyDecomposed: raw.onlyDecomposed === true,
+      strict: raw.strict === true,
+      jobs: raw.jobs === undefined ? availableParallelism() : parsePositiveInt("jobs", raw.jobs),
+      ...(raw.outDir === undefined ? {} : { outDir: raw.outDir }),
+      ...(dtype ? { dtype } : {}),
+      json: raw.json === true,
+      ...(raw.report === undefined ? {} : { report: raw.report }),
+      ...(maxResidual === undefined ? {} : { maxResidual }),
+      force: raw.force === true,
+      quiet: raw.quiet === true,
+    },
+    {
+      stdout: (t) => io.stdout(t),
+      stderr: (t) => io.stderr(t),
+      readStdin: io.readStdin ?? (() => readFileSync(0)),
+      progress: io.progressStream ?? null,
+      chalk: makeChalk(io.env, io.stdoutIsTTY),
+    },
+  );
 }

@@ -13,6 +13,8 @@ import { functionalCheck } from "./report/functional.js";
 import { REPORT_SCHEMA, type Report } from "./report/model.js";
 import { describeFunctional } from "./report/words.js";
 import { VERSION } from "./version.js";
+import type { InitName } from "./als/init.js";
+import { finishFactors, resolveQualityOptions, runMethodWithRestarts, type QualityOptions } from "./quality/pipeline.js";
 
 export interface DecomposeOptions {
   /** Middle channels m. */
@@ -34,6 +36,11 @@ export interface DecomposeOptions {
   /** Run the functional check (default true). */
   readonly functional?: boolean;
   readonly onIteration?: (iteration: number, residualRel: number) => void;
+  /** structured: start (default "auto": chosen by regime, quality/regime.ts) and its relative noise. */
+  readonly init?: InitName | "auto";
+  readonly initNoise?: number;
+  /** Restarts, --balance, --noise, --refine (quality/pipeline.ts). */
+  readonly quality?: QualityOptions;
   /** Names the parent in errors. */
   readonly file?: string;
 }
@@ -69,10 +76,14 @@ export function decompose(parent: Tensor4, options: DecomposeOptions): Decomposi
     tol: options.tol ?? defaultAlsOptions.tol,
     seed: options.seed ?? defaultAlsOptions.seed,
     ...(options.onIteration ? { onIteration: options.onIteration } : {}),
+    ...resolveQualityOptions(method, g, options.init, options.initNoise, file),
   };
   const T = pad2d(parent, g.targetPad);
   const tNorm = frobeniusNorm(T.data);
-  const result = METHODS[method](T, g, als);
+  const runs = runMethodWithRestarts((seed) => METHODS[method](T, g, { ...als, seed }), T, als.seed, options.quality?.restarts ?? 1);
+  const parentPadding0 = options.parentPadding ?? samePadding(g.k);
+  const finished = finishFactors(parent, T, g, runs, method, als, parentPadding0, childPadding(g, parentPadding0), options.quality, options.bias);
+  const result = finished.result;
 
   const C = compose(result.f1, result.f2);
   let flops = result.flops + composeFlops(result.f1, result.f2);
@@ -111,6 +122,7 @@ export function decompose(parent: Tensor4, options: DecomposeOptions): Decomposi
       : { abs: 0, rel: 0, ratio: null, dft: g.ke },
     functional: functional ? { ...pick(functional), summary: describeFunctional(functional) } : null,
     time: { seconds, flops, gflops: seconds > 0 ? flops / seconds / 1e9 : 0 },
+    quality: finished.quality(result.f1, result.f2),
   };
   return { f1: result.f1, f2: result.f2, f2Bias: options.bias?.slice(), report };
 }
@@ -138,6 +150,10 @@ function validateParent(parent: Tensor4, o: DecomposeOptions, file: string | und
   num("max-iter", o.maxIter, (x) => Number.isInteger(x) && x >= 1, "an integer >= 1");
   num("tol", o.tol, (x) => x >= 0, "a number >= 0");
   num("seed", o.seed, (x) => Number.isInteger(x) && x >= 0 && x <= 0xffffffff, "an integer in [0, 2^32)");
+  const pp = o.parentPadding;
+  if (pp !== undefined && !(Number.isInteger(pp.h) && Number.isInteger(pp.w) && pp.h >= 0 && pp.w >= 0)) {
+    throw new DecomposeError("E_OPTION", `--padding must be non-negative integers, got ${pp.h}x${pp.w}`, file);
+  }
   if (o.bias !== undefined && o.bias.length !== parent.shape[0]) {
     throw new DecomposeError("E_SHAPE", `bias has ${o.bias.length} values, the parent has ${parent.shape[0]} output channels`, file);
   }

@@ -14,7 +14,10 @@ export type ErrorCode =
   | "E_OPTION"
   | "E_EXISTS"
   | "E_IO"
-  | "E_NUMERIC";
+  | "E_NUMERIC"
+  | "E_ZIP"
+  | "E_SAFETENSORS"
+  | "E_SKIPPED";
 
 export class DecomposeError extends Error {
   readonly code: ErrorCode;

@@ -1,14 +1,84 @@
 import type { SplitGeometry } from "../geometry/shapes.js";
 import type { Tensor4 } from "../geometry/tensor.js";
 import type { Rng } from "../random.js";
+import { topEigenvectors } from "./symmetric-eigenvectors.js";
 
 /**
- * Random start for f1 (m, c_in, k1h, k1w): i.i.d. normal with variance 1 / (c_in k1h k1w), so each
- * first-layer output has unit variance for unit inputs (He-style fan-in scaling). The scale of the
- * start does not matter to the result: the first half-step solves f2 against it, and the ridge is
- * scale-free.
+ * Starts for f1 (m, c_in, k1h, k1w); the structured loop solves f2 against the start first, so only
+ * f1 is needed, and (the ridge being scale-free) only its direction matters.
+ *
+ * - random:   i.i.d. normal, variance 1 / (c_in k1h k1w) (He-style fan-in scaling). Dense; the
+ *             start the Network Morphism paper uses. Reaches an exact split in one half-step when
+ *             m k2h k2w >= c_in keh kew (the exact-dense regime).
+ * - identity: f1's centre tap is [I; 0] (the first min(m, c_in) middle channels copy the inputs),
+ *             other taps zero; middle channels beyond c_in are random as above. When
+ *             m >= min(c_in, c_out)... an exact split is one half-step away (f2 = W on those channels).
+ * - spectral: f1's centre tap holds the leading m left singular vectors of T unfolded by input
+ *             channel, T_(in) (c_in x c_out keh kew): the best m-dimensional input subspace
+ *             (Tucker-2 / HOSVD start); middle channels beyond c_in are random. The compression start.
+ * `noise` adds i.i.d. normal noise whose expected norm is noise * ||start||, to every tap.
  */
+export type InitName = "random" | "identity" | "spectral";
+export const INIT_NAMES: readonly InitName[] = ["random", "identity", "spectral"];
+
 export function randomF1(g: SplitGeometry, rng: Rng): Tensor4 {
   const n = g.m * g.cIn * g.k1.h * g.k1.w;
   return { shape: [g.m, g.cIn, g.k1.h, g.k1.w], data: rng.normals(n, 1 / Math.sqrt(g.cIn * g.k1.h * g.k1.w)) };
+}
+
+export function initialF1(name: InitName, T: Tensor4, g: SplitGeometry, rng: Rng, noise = 0): Tensor4 {
+  const start = name === "random" ? randomF1(g, rng) : centredStart(name, T, g, rng);
+  if (noise > 0) addRelativeNoise(start.data, noise, rng);
+  return start;
+}
+
+/** The centre tap of f1 as a channel mixing (m x c_in); rows beyond the mixing's rank are random. */
+function centredStart(name: "identity" | "spectral", T: Tensor4, g: SplitGeometry, rng: Rng): Tensor4 {
+  const { m, cIn } = g;
+  const A = g.k1.h * g.k1.w;
+  const centre = Math.floor(g.k1.h / 2) * g.k1.w + Math.floor(g.k1.w / 2);
+  const f1 = randomF1(g, rng);
+  const r = Math.min(m, cIn);
+  const mix = name === "identity" ? identityRows(r, cIn) : topEigenvectors(cIn, inputGram(T), r);
+  for (let p = 0; p < r; p++) {
+    for (let i = 0; i < cIn; i++) {
+      const base = (p * cIn + i) * A;
+      for (let t = 0; t < A; t++) f1.data[base + t] = t === centre ? mix[p * cIn + i]! : 0;
+    }
+  }
+  return f1;
+}
+
+function identityRows(r: number, n: number): Float64Array {
+  const out = new Float64Array(r * n);
+  for (let p = 0; p < r; p++) out[p * n + p] = 1;
+  return out;
+}
+
+/** T_(in) T_(in)^T (c_in x c_in): T (c_out, c_in, E) unfolded with the input channel as rows. */
+function inputGram(T: Tensor4): Float64Array {
+  const [cOut, cIn, eh, ew] = T.shape;
+  const E = eh * ew;
+  const Gm = new Float64Array(cIn * cIn);
+  for (let o = 0; o < cOut; o++) {
+    for (let i = 0; i < cIn; i++) {
+      const a = (o * cIn + i) * E;
+      for (let j = 0; j <= i; j++) {
+        const b = (o * cIn + j) * E;
+        let s = 0;
+        for (let t = 0; t < E; t++) s += T.data[a + t]! * T.data[b + t]!;
+        Gm[i * cIn + j]! += s;
+      }
+    }
+  }
+  for (let i = 0; i < cIn; i++) for (let j = 0; j < i; j++) Gm[j * cIn + i] = Gm[i * cIn + j]!;
+  return Gm;
+}
+
+/** x += N(0, s^2) with s chosen so the noise's expected norm is ratio * ||x||. */
+export function addRelativeNoise(x: Float64Array, ratio: number, rng: Rng): void {
+  let ss = 0;
+  for (let q = 0; q < x.length; q++) ss += x[q]! * x[q]!;
+  const s = (ratio * Math.sqrt(ss)) / Math.sqrt(x.length);
+  for (let q = 0; q < x.length; q++) x[q]! += s * rng.normal();
 }

@@ -1,6 +1,8 @@
+import type { InitName } from "./init.js";
+
 /** Options every ALS method takes (validated at the library's edge, in decompose.ts). */
 export interface AlsOptions {
-  /** Ridge weight relative to mean(diag(G)) of each normal matrix (DESIGN.md). */
+  /** Ridge weight relative to mean(diag(G)) of each normal matrix (DESIGN.md). structured: the starting weight. */
   readonly lambda: number;
   readonly maxIter: number;
   /** Stop when the relative residual ||compose - T|| / ||T|| falls below this. */
@@ -11,6 +13,20 @@ export interface AlsOptions {
   readonly seed: number;
   /** Called after every iteration (progress bars); must not throw. */
   readonly onIteration?: (iteration: number, residualRel: number) => void;
+  /** structured: how f1 starts (init.ts); default chosen by regime (quality/regime.ts defaultInit). */
+  readonly init?: InitName;
+  /** structured: relative noise added to the start (init.ts addRelativeNoise). */
+  readonly initNoise?: number;
+  /**
+   * structured: lambda continuation. Iteration k uses max(lambda * lambdaDecay^(k-1), lambdaMin)
+   * (still relative to mean(diag(G)), so the result stays scale-free).
+   */
+  readonly lambdaDecay?: number;
+  readonly lambdaMin?: number;
+  /** structured: iterated-Tikhonov correction steps per half-step (ridge-refine.ts). */
+  readonly refine?: number;
+  /** structured: exact line search along the last sweep's direction (extrapolation.ts). */
+  readonly extrapolate?: boolean;
 }
 
 export type StopReason = "tolerance" | "max-iter" | "stalled";
@@ -22,4 +38,19 @@ export const defaultAlsOptions: AlsOptions = {
   stallTol: 1e-7,
   stallWindow: 3,
   seed: 0,
+};
+
+/** The structured method's acceleration defaults (measured: docs/quality.md). */
+export interface StructuredTuning {
+  readonly lambdaDecay: number;
+  readonly lambdaMin: number;
+  readonly refine: number;
+  readonly extrapolate: boolean;
+}
+
+export const structuredDefaults: StructuredTuning = {
+  lambdaDecay: 1e-3,
+  lambdaMin: 1e-12,
+  refine: 2,
+  extrapolate: true,
 };

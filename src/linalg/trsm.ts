@@ -74,8 +74,12 @@ export function invertLower(n: number, l: Float64Array, ldl: number): Float64Arr
   return inv;
 }
 
+/** Scratch for the leaf's copy of B, reused across calls (leaves do not nest). */
+let scratch = new Float64Array(0);
+
 function copyBlock(rows: number, cols: number, b: Float64Array, ldb: number): Float64Array {
-  const t = new Float64Array(rows * cols);
+  if (scratch.length < rows * cols) scratch = new Float64Array(Math.max(rows * cols, 2 * scratch.length));
+  const t = scratch;
   for (let i = 0; i < rows; i++) t.set(b.subarray(i * ldb, i * ldb + cols), i * cols);
   return t;
 }

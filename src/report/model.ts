@@ -1,5 +1,6 @@
 import type { MethodName } from "../als/result.js";
 import type { StopReason } from "../als/options.js";
+import type { AutoFiltersReport, QualityReport } from "./quality.js";
 
 /**
  * The report, as data. Its JSON form is the stable, documented schema (README, "Report schema");
@@ -55,6 +56,10 @@ export interface Report {
     readonly summary: string;
   } | null;
   readonly time: { readonly seconds: number; readonly flops: number; readonly gflops: number };
+  /** Regime, start, density of the factors, stopping rule, restarts/balance/noise/refine (issue 5). */
+  readonly quality?: QualityReport;
+  /** --filters auto: every m tried (set by the auto-m search). */
+  autoFilters?: AutoFiltersReport;
   /** Files written (set by the CLI). */
   outputs?: { readonly f1: string; readonly f2: string; readonly bias: string | null };
 }

@@ -1,5 +1,6 @@
 import { Chalk, type ChalkInstance } from "chalk";
 import type { Report, SizeHW } from "./model.js";
+import { qualityRows } from "./render-quality.js";
 
 /** Colour only for a terminal, never with NO_COLOR set (https://no-color.org), FORCE_COLOR wins. */
 export function makeChalk(env: NodeJS.ProcessEnv, isTTY: boolean): ChalkInstance {
@@ -45,6 +46,11 @@ export function renderText(r: Report, c: ChalkInstance): string {
     row("interior", `max error ${sci(r.functional.interiorRelError)} of max |output|`);
     row("border", `max error ${sci(r.functional.borderRelError)} of max |output|`);
     lines.push(`  ${c.dim(r.functional.summary)}`);
+  }
+  const quality = qualityRows(r, c);
+  if (quality.length > 0) {
+    head("quality");
+    for (const [k, v] of quality) row(k, v);
   }
   head("time");
   row("wall", `${r.time.seconds.toFixed(3)} s, ${(r.time.flops / 1e9).toFixed(3)} GFLOP, ${r.time.gflops.toFixed(2)} GFLOP/s`);

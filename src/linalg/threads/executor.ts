@@ -14,11 +14,6 @@ export interface Executor {
   dispose(): void;
 }
 
-/** Split [0, panels) into `parts` contiguous ranges; returns the start of part t (t = parts gives panels). */
-export function partStart(panels: number, parts: number, t: number): number {
-  return Math.floor((panels * t) / parts);
-}
-
 export const serialExecutor: Executor = {
   name: "serial",
   threads: 1,

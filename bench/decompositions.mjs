@@ -1,0 +1,95 @@
+// Whole decompositions, structured method, fixed iteration count, against the NumPy peer's
+// structured ALS and its port of the seed's method on the same parent, in the same run.
+import { spawnSync } from "node:child_process";
+import { mkdirSync, writeFileSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { Rng } from "../dist/random.js";
+import { serializeNpy } from "../dist/io/npy.js";
+import { peerUnavailable, runPeer } from "./peer.mjs";
+
+const here = dirname(fileURLToPath(import.meta.url));
+const tmp = resolve(here, "..", ".bench-tmp");
+
+export const DEFAULT_CASES = [64, 128, 256, 512].flatMap((c) => [
+  { c, m: c, iters: c >= 512 ? 2 : c >= 256 ? 3 : 5 },
+  { c, m: c / 4, iters: c >= 512 ? 2 : c >= 256 ? 3 : 5 },
+]);
+
+function parentFile(c) {
+  mkdirSync(tmp, { recursive: true });
+  const file = join(tmp, `parent-${c}x${c}x3.npy`);
+  const data = new Rng(c).normals(c * c * 9, 0.05);
+  writeFileSync(file, serializeNpy([c, c, 3, 3], data, "float64"));
+  return file;
+}
+
+function runCase(spec) {
+  const r = spawnSync(process.execPath, [join(here, "decomposition-case.mjs"), JSON.stringify(spec)], {
+    encoding: "utf8",
+    maxBuffer: 1 << 24,
+  });
+  if (r.status !== 0) throw new Error(`case failed: ${r.stderr}`);
+  return JSON.parse(r.stdout.trim().split("\n").pop());
+}
+
+/** Rows: one per case. `opts.peer === false` skips NumPy; `opts.seedPeerMax` caps the seed port's size. */
+export async function benchDecompositions(opts = {}) {
+  const cases = opts.cases ?? DEFAULT_CASES;
+  const noPeer = opts.peer === false ? "disabled" : peerUnavailable();
+  if (noPeer) console.error(`bench: NOTICE: NumPy peer skipped (${noPeer})`);
+  const rows = [];
+  for (const { c, m, iters } of cases) {
+    const npy = parentFile(c);
+    const ours = runCase({ npy, m, iters, method: "structured", seed: 0, threads: opts.threads });
+    const row = {
+      case: `${c}ch 3x3 m=${m}`,
+      iters,
+      seconds: ours.seconds,
+      perIteration: ours.perIteration,
+      gflops: ours.gflops,
+      residual: ours.residual,
+      rssMB: ours.rssMB,
+      memoryBudgetMB: 3 * ours.normalMatrixMB + ours.parentMB,
+      numpyPerIteration: null,
+      numpyResidual: null,
+      numpySeedPerIteration: null,
+      ratio: null,
+      ratioSeed: null,
+    };
+    if (!noPeer) {
+      const p = runPeer(["--npy", npy, "--filters", String(m), "--iters", String(iters), "--method", "structured_als"]);
+      row.numpyPerIteration = p.structured_als.seconds / iters;
+      row.numpyResidual = p.structured_als.rel_residual;
+      row.ratio = row.perIteration / row.numpyPerIteration;
+      if (c <= (opts.seedPeerMax ?? 512)) {
+        const s = runPeer(["--npy", npy, "--filters", String(m), "--iters", String(iters), "--method", "seed_projected"]);
+        row.numpySeedPerIteration = s.seed_projected.seconds / iters;
+        row.ratioSeed = row.perIteration / row.numpySeedPerIteration;
+      }
+    }
+    rows.push(row);
+    opts.onRow?.(row);
+  }
+  return rows;
+}
+
+export const COLUMNS = [
+  ["case", (r) => r.case],
+  ["iters", (r) => r.iters],
+  ["s/iter", (r) => r.perIteration.toFixed(3)],
+  ["GFLOP/s", (r) => r.gflops.toFixed(2)],
+  ["residual", (r) => r.residual.toExponential(3)],
+  ["numpy s/iter", (r) => (r.numpyPerIteration === null ? "-" : r.numpyPerIteration.toFixed(3))],
+  ["ratio (<=3)", (r) => (r.ratio === null ? "-" : r.ratio.toFixed(2))],
+  ["numpy seed s/iter", (r) => (r.numpySeedPerIteration === null ? "-" : r.numpySeedPerIteration.toFixed(3))],
+  ["vs seed (<1)", (r) => (r.ratioSeed === null ? "-" : r.ratioSeed.toFixed(2))],
+  ["peak RSS MB", (r) => r.rssMB.toFixed(0)],
+  ["budget MB", (r) => r.memoryBudgetMB.toFixed(0)],
+];
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  const { printTable } = await import("./table.mjs");
+  const rows = await benchDecompositions();
+  printTable("Whole decompositions (structured)", COLUMNS, rows);
+}

@@ -1,0 +1,91 @@
+import { compose, composeFlops } from "../geometry/compose.js";
+import type { Tensor4 } from "../geometry/tensor.js";
+
+/**
+ * Exact line search between ALS iterates (the "enhanced line search" of Rajih, Comon & Harshman
+ * 2008, here for a bilinear model). With the last sweep's direction d = (f1 - f1prev, f2 - f2prev),
+ *   compose(f1 + s d1, f2 + s d2) - T = E0 + s E1 + s^2 E2,
+ *   E0 = compose(f1, f2) - T,  E1 = compose(d1, f2) + compose(f1, d2),  E2 = compose(d1, d2),
+ * so the squared residual is a quartic in s whose minimisers are real roots of a cubic. Returns the
+ * best step s in (0, sMax] and its squared residual, or undefined when no step beats s = 0.
+ */
+export interface LineSearch {
+  readonly step: number;
+  readonly f1: Tensor4;
+  readonly f2: Tensor4;
+  readonly flops: number;
+}
+
+export function exactLineSearch(
+  f1: Tensor4,
+  f2: Tensor4,
+  d1: Tensor4,
+  d2: Tensor4,
+  E0: Float64Array,
+  sMax = 100,
+): LineSearch | undefined {
+  const A = compose(d1, f2).data;
+  const B = compose(f1, d2).data;
+  const E2 = compose(d1, d2).data;
+  const flops = 3 * composeFlops(f1, f2);
+  let e00 = 0, e01 = 0, e11 = 0, e02 = 0, e12 = 0, e22 = 0;
+  for (let q = 0; q < E0.length; q++) {
+    const x0 = E0[q]!;
+    const x1 = A[q]! + B[q]!;
+    const x2 = E2[q]!;
+    e00 += x0 * x0;
+    e01 += x0 * x1;
+    e11 += x1 * x1;
+    e02 += x0 * x2;
+    e12 += x1 * x2;
+    e22 += x2 * x2;
+  }
+  // phi(s) = c0 + c1 s + c2 s^2 + c3 s^3 + c4 s^4
+  const c = [e00, 2 * e01, e11 + 2 * e02, 2 * e12, e22] as const;
+  const phi = (s: number): number => c[0] + s * (c[1] + s * (c[2] + s * (c[3] + s * c[4])));
+  const candidates = [sMax, ...cubicRoots(4 * c[4], 3 * c[3], 2 * c[2], c[1])].filter((s) => s > 0 && s <= sMax);
+  let best = 0;
+  let bestPhi = c[0];
+  for (const s of candidates) {
+    const v = phi(s);
+    if (v < bestPhi) {
+      bestPhi = v;
+      best = s;
+    }
+  }
+  if (best === 0) return undefined;
+  const step = (x: Tensor4, d: Tensor4): Tensor4 => {
+    const out = new Float64Array(x.data.length);
+    for (let q = 0; q < out.length; q++) out[q] = x.data[q]! + best * d.data[q]!;
+    return { shape: x.shape, data: out };
+  };
+  return { step: best, f1: step(f1, d1), f2: step(f2, d2), flops };
+}
+
+/** Real roots of a x^3 + b x^2 + c x + d (degenerating to lower degree), by the trigonometric / Cardano form. */
+export function cubicRoots(a: number, b: number, c: number, d: number): number[] {
+  const scale = Math.max(Math.abs(a), Math.abs(b), Math.abs(c), Math.abs(d));
+  if (scale === 0) return [];
+  if (Math.abs(a) <= 1e-14 * scale) {
+    if (Math.abs(b) <= 1e-14 * scale) return Math.abs(c) > 0 ? [-d / c] : [];
+    const disc = c * c - 4 * b * d;
+    if (disc < 0) return [];
+    const r = Math.sqrt(disc);
+    return [(-c + r) / (2 * b), (-c - r) / (2 * b)];
+  }
+  const B = b / a;
+  const C = c / a;
+  const D = d / a;
+  const p = C - (B * B) / 3;
+  const q = (2 * B * B * B) / 27 - (B * C) / 3 + D;
+  const shift = -B / 3;
+  const disc = (q * q) / 4 + (p * p * p) / 27;
+  if (disc > 0) {
+    const sq = Math.sqrt(disc);
+    return [Math.cbrt(-q / 2 + sq) + Math.cbrt(-q / 2 - sq) + shift];
+  }
+  if (p === 0) return [shift];
+  const r = 2 * Math.sqrt(-p / 3);
+  const phi = Math.acos(Math.max(-1, Math.min(1, (3 * q) / (p * r))));
+  return [0, 1, 2].map((k) => r * Math.cos((phi - 2 * Math.PI * k) / 3) / 1 + shift);
+}

@@ -1,0 +1,185 @@
+/**
+ * One layer of a batch: a plain-data task in, a plain-data outcome out (both survive
+ * structured cloning, so the same function runs in-process and on a worker thread). A layer that
+ * cannot be split under the options becomes a "skipped" outcome carrying the reason; anything
+ * that is not a `DecomposeError` is a bug and propagates.
+ */
+import type { MethodName } from "../als/result.js";
+import { decompose, type DecomposeOptions } from "../decompose.js";
+import { isDecomposeError, type ErrorCode } from "../errors.js";
+import { checkGroups, concatGroups, groupSlice } from "../geometry/groups.js";
+import { samePadding } from "../geometry/shapes.js";
+import { frobeniusNorm, numel, type Shape4, type Size2, type Tensor4 } from "../geometry/tensor.js";
+import type { Report, SizeHW } from "../report/model.js";
+import { filtersPerGroup, type FiltersSpec } from "./filters.js";
+
+export interface LayerSettings {
+  readonly filters: FiltersSpec;
+  readonly k1?: Size2;
+  readonly k2?: Size2;
+  readonly method: MethodName;
+  readonly lambda: number;
+  readonly maxIter: number;
+  readonly tol: number;
+  readonly seed: number;
+  /** The padding the parents ran with; "same" is (k - 1) / 2 per layer. */
+  readonly padding: Size2 | "same";
+  /**
+   * Further `decompose` options (the quality ones: init, restarts, ...), passed to every group's
+   * call as they are; plain data, since tasks are cloned to worker threads.
+   */
+  readonly extra?: Readonly<Partial<Omit<DecomposeOptions, "filters" | "bias" | "onIteration" | "file" | "parentPadding">>>;
+}
+
+export interface LayerTask {
+  /** Position in the run (results come back in this order). */
+  readonly index: number;
+  readonly name: string;
+  /** (c_out, c_in/groups, kh, kw) */
+  readonly shape: Shape4;
+  readonly data: Float64Array;
+  readonly bias: Float64Array | null;
+  readonly groups: number;
+  readonly settings: LayerSettings;
+}
+
+/** What the report needs of a finished layer (groups merged). */
+export interface LayerSummary {
+  readonly filters: number;
+  readonly groups: number;
+  readonly f1: { readonly shape: Shape4; readonly padding: SizeHW | null };
+  readonly f2: { readonly shape: Shape4; readonly padding: SizeHW | null };
+  readonly parentPadding: SizeHW;
+  readonly iterations: number;
+  readonly stopReason: Report["stopReason"];
+  /** Relative residual per iteration (one group only; empty for grouped layers). */
+  readonly trace: readonly number[];
+  readonly residual: { readonly abs: number; readonly rel: number; readonly unprojectedRel: number | null };
+  /** ||T||_F, so residuals of several layers can be combined. */
+  readonly targetNorm: number;
+  readonly floor: { readonly abs: number; readonly rel: number; readonly ratio: number | null };
+  readonly functional: { readonly interiorRelError: number; readonly borderRelError: number } | null;
+  readonly seconds: number;
+  readonly flops: number;
+}
+
+export type LayerOutcome =
+  | {
+      readonly index: number;
+      readonly status: "ok";
+      readonly f1: Tensor4;
+      readonly f2: Tensor4;
+      readonly bias: Float64Array | null;
+      readonly summary: LayerSummary;
+    }
+  | { readonly index: number; readonly status: "skipped"; readonly code: ErrorCode; readonly reason: string };
+
+export type IterationListener = (iteration: number, residualRel: number) => void;
+
+export function runLayer(task: LayerTask, onIteration?: IterationListener): LayerOutcome {
+  try {
+    return splitLayer(task, onIteration);
+  } catch (e) {
+    if (isDecomposeError(e)) return { index: task.index, status: "skipped", code: e.code, reason: e.message };
+    throw e;
+  }
+}
+
+function splitLayer(task: LayerTask, onIteration?: IterationListener): LayerOutcome {
+  const { shape, groups, settings: s } = task;
+  const parent: Tensor4 = { shape, data: task.data };
+  checkGroups(shape, groups);
+  const padding = s.padding === "same" ? samePadding({ h: shape[2], w: shape[3] }) : s.padding;
+  const mg = filtersPerGroup(s.filters, shape, groups, () => groupSlice(parent, groups, 0));
+  const started = performance.now();
+  const f1s: Tensor4[] = [];
+  const f2s: Tensor4[] = [];
+  const reports: Report[] = [];
+  const norms: number[] = [];
+  for (let j = 0; j < groups; j++) {
+    const group = groupSlice(parent, groups, j);
+    norms.push(frobeniusNorm(group.data)); // ||T|| = ||W||: zero padding adds nothing
+    const biasJ = task.bias === null ? undefined : task.bias.slice((j * shape[0]) / groups, ((j + 1) * shape[0]) / groups);
+    const r = decompose(group, {
+      ...s.extra,
+      filters: mg,
+      ...(s.k1 ? { k1: s.k1 } : {}),
+      ...(s.k2 ? { k2: s.k2 } : {}),
+      method: s.method,
+      lambda: s.lambda,
+      maxIter: s.maxIter,
+      tol: s.tol,
+      seed: s.seed,
+      ...(biasJ ? { bias: biasJ } : {}),
+      parentPadding: padding,
+      ...(onIteration && groups === 1 ? { onIteration } : {}),
+    });
+    f1s.push(r.f1);
+    f2s.push(r.f2);
+    reports.push(r.report);
+    if (onIteration && groups > 1) onIteration(j + 1, r.report.residual.rel);
+  }
+  const f1 = concatGroups(f1s);
+  const f2 = concatGroups(f2s);
+  return {
+    index: task.index,
+    status: "ok",
+    f1,
+    f2,
+    bias: task.bias === null ? null : task.bias.slice(),
+    summary: merge(reports, norms, groups, (performance.now() - started) / 1000, f1.shape, f2.shape),
+  };
+}
+
+/** One summary for g independent group problems: squared norms add, errors take the worst group. */
+function merge(reports: readonly Report[], norms: readonly number[], groups: number, seconds: number, f1: Shape4, f2: Shape4): LayerSummary {
+  const first = reports[0]!;
+  let absSq = 0, tSq = 0, floorSq = 0, flops = 0, iterations = 0;
+  let interior = 0, border = 0;
+  let unprojectedSq: number | null = first.residual.unprojectedRel === null ? null : 0;
+  const stops = new Set<Report["stopReason"]>();
+  reports.forEach((r, j) => {
+    const t = norms[j]!;
+    absSq += r.residual.abs ** 2;
+    tSq += t * t;
+    floorSq += r.floor.abs ** 2;
+    if (unprojectedSq !== null) unprojectedSq += ((r.residual.unprojectedRel ?? 0) * t) ** 2;
+    flops += r.time.flops;
+    iterations = Math.max(iterations, r.iterations);
+    stops.add(r.stopReason);
+    if (r.functional) {
+      interior = Math.max(interior, r.functional.interiorRelError);
+      border = Math.max(border, r.functional.borderRelError);
+    }
+  });
+  const targetNorm = Math.sqrt(tSq);
+  const rel = targetNorm > 0 ? Math.sqrt(absSq) / targetNorm : 0;
+  const floorRel = targetNorm > 0 ? Math.sqrt(floorSq) / targetNorm : 0;
+  // The least satisfying reason wins: max-iter over stalled over tolerance.
+  const stopReason = stops.has("max-iter") ? "max-iter" : stops.has("stalled") ? "stalled" : "tolerance";
+  return {
+    filters: first.filters * groups,
+    groups,
+    f1: { shape: f1, padding: first.f1.padding },
+    f2: { shape: f2, padding: first.f2.padding },
+    parentPadding: first.parent.padding,
+    iterations,
+    stopReason,
+    trace: groups === 1 ? first.trace : [],
+    residual: {
+      abs: Math.sqrt(absSq),
+      rel,
+      unprojectedRel: unprojectedSq === null || targetNorm === 0 ? null : Math.sqrt(unprojectedSq) / targetNorm,
+    },
+    targetNorm,
+    floor: { abs: Math.sqrt(floorSq), rel: floorRel, ratio: floorRel > 0 ? rel / floorRel : null },
+    functional: reports.every((r) => r.functional !== null) ? { interiorRelError: interior, borderRelError: border } : null,
+    seconds,
+    flops,
+  };
+}
+
+/** Parameter counts before and after a split (weights only). */
+export function parameterCounts(parent: Shape4, f1: Shape4, f2: Shape4): { parent: number; children: number } {
+  return { parent: numel(parent), children: numel(f1) + numel(f2) };
+}

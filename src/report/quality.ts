@@ -1,0 +1,67 @@
+import type { RegimeName } from "../quality/regime.js";
+
+/** The report's quality section (issue 5): regime, start, density, stopping rule, post-processing. */
+export interface QualityReport {
+  readonly regime: {
+    readonly name: RegimeName;
+    /** Smallest m for which a dense exact split exists: m k2h k2w >= c_in keh kew. */
+    readonly denseExactFilters: number;
+    /** min(c_in, c_out): smallest m with any exact split. */
+    readonly exactFilters: number;
+    readonly description: string;
+  };
+  /** The start actually used (structured) and its relative noise; null for seed/projected. */
+  readonly init: string | null;
+  readonly initNoise: number;
+  /** Fraction of each factor's energy outside its centre tap (0: a spatial delta, trivial). */
+  readonly energyOffCentre: { readonly f1: number; readonly f2: number };
+  /** The stopping rule in force (DESIGN.md: tolerance, stall detection, max-iter). */
+  readonly stopping: {
+    readonly tol: number;
+    readonly stallTol: number;
+    readonly stallWindow: number;
+    readonly maxIter: number;
+    /** structured: ridge continuation and acceleration; null for seed/projected. */
+    readonly structured: {
+      readonly lambdaDecay: number;
+      readonly lambdaMin: number;
+      readonly refine: number;
+      readonly extrapolate: boolean;
+    } | null;
+  };
+  readonly restarts: {
+    readonly n: number;
+    readonly bestSeed: number;
+    readonly perStart: readonly { readonly seed: number; readonly residualRel: number }[];
+  } | null;
+  /** --balance: the scalar f1 was multiplied by (f2 divided). */
+  readonly balance: { readonly scale: number } | null;
+  /** --noise: uniform noise of ratio * ptp(factor); residual before it (the report's residual is after). */
+  readonly noise: { readonly ratio: number; readonly residualBeforeRel: number } | null;
+  /** --refine: Adam on the functional error, interior/border errors before and after. */
+  readonly refine: RefineReport | null;
+}
+
+export interface RefineReport {
+  readonly steps: number;
+  readonly learningRate: number;
+  readonly imageSize: { readonly h: number; readonly w: number };
+  readonly before: { readonly interiorRelError: number; readonly borderRelError: number; readonly residualRel: number };
+  readonly after: { readonly interiorRelError: number; readonly borderRelError: number; readonly residualRel: number };
+  /** Mean squared functional loss at the first and last step. */
+  readonly lossFirst: number;
+  readonly lossLast: number;
+}
+
+/** --filters auto: every m considered, in the order tried. */
+export interface AutoFiltersReport {
+  readonly targetResidual: number;
+  readonly chosen: number | null;
+  readonly tried: readonly {
+    readonly m: number;
+    readonly floorRel: number;
+    /** null when the floor alone ruled m out (no decomposition run). */
+    readonly residualRel: number | null;
+    readonly outcome: "floor-above-target" | "reached" | "missed";
+  }[];
+}

@@ -1,0 +1,44 @@
+import type { ChalkInstance } from "chalk";
+import type { Report } from "./model.js";
+
+const sci = (x: number): string => (x === 0 ? "0" : x.toExponential(3));
+const pct = (x: number): string => `${(100 * x).toFixed(1)}%`;
+
+/** The quality section of the text report, as [key, value] rows (issue 5). */
+export function qualityRows(r: Report, c: ChalkInstance): [string, string][] {
+  const q = r.quality;
+  const rows: [string, string][] = [];
+  if (q) {
+    rows.push(["regime", `${q.regime.name}: ${q.regime.description}`]);
+    rows.push(["dense exact from", `m >= ${q.regime.denseExactFilters} (m k2h k2w >= c_in keh kew); any exact split from m >= ${q.regime.exactFilters}`]);
+    if (q.init !== null) rows.push(["init", `${q.init}${q.initNoise > 0 ? `, noise ${q.initNoise}` : ""}`]);
+    rows.push(["off-centre energy", `f1 ${pct(q.energyOffCentre.f1)}, f2 ${pct(q.energyOffCentre.f2)} (0% = a spatial delta)`]);
+    const s = q.stopping;
+    const acc = s.structured
+      ? `; ridge continued x${s.structured.lambdaDecay}/iteration to ${s.structured.lambdaMin}, ${s.structured.refine} refinement step(s) per solve, line search ${s.structured.extrapolate ? "on" : "off"}`
+      : "";
+    rows.push(["stopping rule", `residual <= ${s.tol}, or < ${s.stallTol} relative gain over ${s.stallWindow} iterations (stalled), or ${s.maxIter} iterations${acc}`]);
+    if (q.restarts) {
+      rows.push(["restarts", `${q.restarts.n}, best seed ${q.restarts.bestSeed}: ${q.restarts.perStart.map((p) => sci(p.residualRel)).join(" ")}`]);
+    }
+    if (q.balance) rows.push(["balance", `f1 x ${q.balance.scale.toPrecision(4)}, f2 / ${q.balance.scale.toPrecision(4)} (equal std; composition unchanged)`]);
+    if (q.noise) rows.push(["noise", `uniform ${q.noise.ratio} x ptp per factor; residual ${sci(q.noise.residualBeforeRel)} before, ${sci(r.residual.rel)} after`]);
+    if (q.refine) {
+      const f = q.refine;
+      rows.push([
+        "refine",
+        `${f.steps} Adam steps (lr ${f.learningRate} x rms), ${f.imageSize.h}x${f.imageSize.w} images: border ${sci(f.before.borderRelError)} -> ${sci(f.after.borderRelError)}, ` +
+          `interior ${sci(f.before.interiorRelError)} -> ${sci(f.after.interiorRelError)}, residual ${sci(f.before.residualRel)} -> ${sci(f.after.residualRel)}`,
+      ]);
+    }
+  }
+  const a = r.autoFilters;
+  if (a) {
+    rows.push(["filters auto", a.chosen === null ? c.yellow(`no m reached ${a.targetResidual}`) : `m = ${a.chosen} (smallest reaching ${a.targetResidual})`]);
+    for (const t of a.tried) {
+      const what = t.outcome === "floor-above-target" ? `skipped: floor ${sci(t.floorRel)} > target` : `residual ${sci(t.residualRel ?? NaN)} (${t.outcome}), floor ${sci(t.floorRel)}`;
+      rows.push([`  m = ${t.m}`, what]);
+    }
+  }
+  return rows;
+}
