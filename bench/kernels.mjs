@@ -116,18 +116,29 @@ function choleskySolveCase(n, reps) {
   return { case: "cholesky+solve", n, seconds: time, flops: solveSpdFlops(n, nrhs), choleskyFlops: choleskyFlops(n) };
 }
 
-/** Rows {case, n, seconds, gflops, numpySeconds, numpyGflops, ratio, rssMB}; `notice` when NumPy was skipped. */
+/**
+ * Rows {case, n, seconds, gflops, numpySeconds, numpyGflops, ratio, rssMB}; `rows.notice` says why
+ * NumPy was skipped. NumPy runs per size just before the tool's cases of that size, so both see
+ * the same machine load. Peak RSS is this process's (NumPy runs in its own process).
+ */
 export async function bench({ quick = false, log = () => {} } = {}) {
   const sizes = quick ? SIZES.slice(0, 3) : SIZES;
-  const reps = sizes.map((n) => (n <= 1152 ? 5 : n <= 2304 ? 2 : 1));
-  log(`numpy peer: ${sizes.join(", ")} ...`);
-  const peer = numpyTimes(sizes, reps);
-  if (peer.error) log(`NOTICE: NumPy peer skipped: ${peer.error}`);
   const rows = [];
-  for (const [i, n] of sizes.entries()) {
+  let notice = null;
+  for (const n of sizes) {
+    const reps = n <= 1152 ? 5 : n <= 2304 ? 2 : 1;
+    let peer = { times: null };
+    if (notice === null) {
+      log(`numpy n=${n} ...`);
+      peer = numpyTimes([n], [reps]);
+      if (peer.error) {
+        notice = `NumPy peer skipped: ${peer.error}`;
+        console.error(`NOTICE: kernels: ${notice}`); // visible whoever calls bench()
+      }
+    }
     for (const run of [gemmCase, choleskySolveCase]) {
       log(`${run.name} n=${n} ...`);
-      const r = run(n, reps[i]);
+      const r = run(n, reps);
       const key = r.case === "gemm" ? "gemm" : "chol";
       const numpySeconds = peer.times?.[key]?.[String(n)] ?? null;
       const gflops = r.flops / r.seconds / 1e9;
@@ -138,7 +149,7 @@ export async function bench({ quick = false, log = () => {} } = {}) {
       });
     }
   }
-  rows.notice = peer.error ? `NumPy peer skipped: ${peer.error}` : null;
+  rows.notice = notice;
   rows.info = linalgInfo();
   return rows;
 }
@@ -148,5 +159,4 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const rows = await bench({ quick: process.argv.includes("--quick"), log: (m) => console.error(m) });
   const info = rows.info;
   printTable(`Kernels (${info.kernel}, ${info.threads} threads)`, COLUMNS, rows);
-  if (rows.notice) console.log(`\nNOTICE: ${rows.notice}`);
 }

@@ -12,7 +12,7 @@ import { topEigenvectors } from "./symmetric-eigenvectors.js";
  *             m k2h k2w >= c_in keh kew (the exact-dense regime).
  * - identity: f1's centre tap is [I; 0] (the first min(m, c_in) middle channels copy the inputs),
  *             other taps zero; middle channels beyond c_in are random as above. When
- *             m >= min(c_in, c_out)... an exact split is one half-step away (f2 = W on those channels).
+ *             m >= c_in an exact split is one half-step away (f2 = W on the copied channels).
  * - spectral: f1's centre tap holds the leading m left singular vectors of T unfolded by input
  *             channel, T_(in) (c_in x c_out keh kew): the best m-dimensional input subspace
  *             (Tucker-2 / HOSVD start); middle channels beyond c_in are random. The compression start.
