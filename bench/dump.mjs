@@ -88,14 +88,19 @@ function fixScalar(npy) {
   return out;
 }
 
-function runCli(args) {
-  const code = `const { main } = await import(${JSON.stringify(dist("cli.js"))});
-const rc = await main(process.argv.slice(1));
+/** Run the CLI in a child that reports its exit code and peak RSS (workers included) on stderr. */
+function runCli(dir, args) {
+  const script = join(dir, "run-cli.mjs");
+  writeFileSync(
+    script,
+    `const { main } = await import(${JSON.stringify(dist("cli.js"))});
+const rc = await main(process.argv.slice(2));
 process.stderr.write("\\nBENCH " + JSON.stringify({ rc, maxRSS: process.resourceUsage().maxRSS }) + "\\n");
-process.exit(rc);`;
+process.exit(rc);\n`,
+  );
   return new Promise((resolve, reject) => {
     const t0 = performance.now();
-    const child = spawn(process.execPath, ["--input-type=module", "-e", code, ...args], { stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(process.execPath, [script, ...args], { stdio: ["ignore", "pipe", "pipe"] });
     let stdout = "";
     let stderr = "";
     child.stdout.on("data", (d) => (stdout += d));
@@ -120,7 +125,7 @@ export async function benchDump({ maxIter = 1, jobs = [1, Math.min(2, availableP
     for (const j of jobs) {
       const out = join(dir, `out-j${j}`);
       mkdirSync(out);
-      const r = await runCli([dump.path, "--filters", "0.5x", "--max-iter", String(maxIter), "--json", "--jobs", String(j), "-o", out]);
+      const r = await runCli(dir, [dump.path, "--filters", "0.5x", "--max-iter", String(maxIter), "--json", "--jobs", String(j), "-o", out]);
       const lines = r.stdout.trimEnd().split("\n").map((l) => JSON.parse(l));
       const summary = lines.at(-1);
       runs.push({
@@ -136,7 +141,7 @@ export async function benchDump({ maxIter = 1, jobs = [1, Math.min(2, availableP
     }
     const identical = runs.every((r) => r.bytes.equals(runs[0].bytes));
     const serial = runs.find((r) => r.jobs === 1);
-    const fastest = runs.reduce((a, b) => (b.seconds < a.seconds ? b : a));
+    const widest = runs.reduce((a, b) => (b.jobs > a.jobs ? b : a));
     return {
       params: dump.params,
       maxIter,
@@ -144,7 +149,8 @@ export async function benchDump({ maxIter = 1, jobs = [1, Math.min(2, availableP
       cores: availableParallelism(),
       runs: runs.map(({ bytes, ...r }) => r),
       identical,
-      serialOverParallel: serial && fastest !== serial ? serial.seconds / fastest.seconds : null,
+      /** Serial time over the time with the most jobs (> 1 means the workers helped). */
+      serialOverParallel: serial && widest !== serial ? serial.seconds / widest.seconds : null,
     };
   } finally {
     if (!keep) rmSync(dir, { recursive: true, force: true });

@@ -95,7 +95,7 @@ function program(io: CliIo): Command {
     .option("-o, --out-dir <dir>", "where to write <stem>.f1.npy and <stem>.f2.npy (default: next to the input)")
     .option("--dtype <type>", "output dtype: float16 | float32 | float64 (default: the parent's)")
     .option("--bias <file.npy>", "the parent's bias (c_out); written as <stem>.f2.bias.npy")
-    .option("--json", "print the report as one JSON document on stdout, nothing else")
+    .option("--json", "print the report as one JSON document on stdout, nothing else (several layers: NDJSON, one line per layer, then a summary)")
     .option("--report <file.json>", "also write the JSON report to this file")
     .option("--max-residual <x>", "exit 1 when the final relative residual is above this")
     .option("--select <regex>", "dumps: split only the arrays whose name matches")

@@ -47,7 +47,8 @@ export function workerLayerExecutor(jobs: number): LayerExecutor {
         if (tasks.length === 0) return resolve([]);
         const count = Math.min(jobs, tasks.length);
         for (let k = 0; k < count; k++) {
-          const w = new Worker(WORKER_URL);
+          // --input-type (allowed only with --eval) would make the worker fail to start.
+          const w = new Worker(WORKER_URL, { execArgv: process.execArgv.filter((a) => !a.startsWith("--input-type")) });
           workers.push(w);
           w.on("message", (m: WorkerReply) => {
             if (m.kind === "iteration") return onEvent(m);

@@ -47,9 +47,13 @@ export function resolveGeometry(parent: Shape4, m: number, k1?: Size2, k2?: Size
       throw new DecomposeError("E_GEOMETRY", `--${name} must be positive integers, got ${formatSize2(s)}`, file);
     }
   }
-  const problems = [checkAxis("height", kh, a1.h, a2.h), checkAxis("width", kw, a1.w, a2.w)].filter(
-    (p): p is string => p !== undefined,
-  );
+  const hProblem = checkAxis("height", kh, a1.h, a2.h);
+  const wProblem = checkAxis("width", kw, a1.w, a2.w);
+  // Square cases fail identically on both axes: say it once.
+  const problems =
+    hProblem !== undefined && wProblem !== undefined && kh === kw && a1.h === a1.w && a2.h === a2.w
+      ? [hProblem.replace(/^height: /, "")]
+      : [hProblem, wProblem].filter((p): p is string => p !== undefined);
   if (problems.length > 0) {
     throw new DecomposeError(
       "E_GEOMETRY",

@@ -98,7 +98,7 @@ export function finishFactors(
     flops += r.flops + 2 * composeFlops(f1, f2);
     const after = check(f1, f2);
     refine = {
-      steps: q.refine,
+      steps: r.stepsRun,
       learningRate: r.lr,
       imageSize: r.size,
       before: { interiorRelError: before.interiorRelError, borderRelError: before.borderRelError, residualRel: beforeRel },

@@ -207,6 +207,21 @@ describe("several .npy inputs", () => {
 });
 
 describe("a single .npy parent", () => {
+  it("when --groups is given then it is a batch of one grouped layer: NDJSON, grouped children", async () => {
+    writeFileSync(join(t.dir, "g.npy"), serializeNpy([4, 3, 3, 3], pseudoRandom(108, 8), "float32"));
+    const r = await cli([join(t.dir, "g.npy"), "-f", "4", "--groups", "2", "--max-iter", "2", "--json"]);
+    expect(r.code).toBe(0);
+    const { layers } = ndjson(r.stdout);
+    expect(layers[0]).toMatchObject({ f1: { shape: [4, 3, 3, 3], groups: 2 }, f2: { shape: [4, 2, 3, 3], groups: 2 } });
+    expect(parseNpy(readFileSync(join(t.dir, "g.f2.npy")), "f2").shape).toEqual([4, 2, 3, 3]);
+  });
+  it("when --jobs, --groups or a regex is malformed then exit 2 with one line", async () => {
+    for (const [opt, val, re] of [["--jobs", "0", /--jobs must be a positive integer/], ["--groups", "two", /--groups must be a positive integer/], ["--select", "(", /--select is not a valid regular expression/]] as const) {
+      const r = await cli([join(DATA, "net.npz"), "-f", "2", opt, val]);
+      expect(r.code).toBe(2);
+      expect(r.stderr).toMatch(re);
+    }
+  });
   it("when it is the only input then the single-layer report and file names are as before", async () => {
     writeFileSync(join(t.dir, "p.npy"), serializeNpy([3, 2, 3, 3], pseudoRandom(54, 6), "float32"));
     const r = await cli([join(t.dir, "p.npy"), "-f", "0.5x", "--max-iter", "2", "--json"]);

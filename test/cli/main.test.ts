@@ -2,11 +2,11 @@
  * `main(argv, io)` in-process with a fake io: the quick checks, and the ones a child process
  * cannot make (a TTY stdout, to see that NO_COLOR is what turns colour off).
  */
-import { mkdirSync } from "node:fs";
+import { mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { main, type CliIo } from "../../src/cli.js";
-import { ANSI, BAD_FIXTURES, cleanup, copyIn, listDir, parseJson, tempDir } from "./helpers.js";
+import { ANSI, BAD_FIXTURES, cleanup, copyIn, IO_DATA, listDir, parseJson, STACK_LINE, tempDir } from "./helpers.js";
 
 afterAll(cleanup);
 
@@ -88,5 +88,41 @@ describe("main(argv, io)", () => {
     expect(await main(["x.npy", "--filters", "0"], io)).toBe(2);
     expect(io.out).toBe("");
     expect(io.err).toMatch(/^decompose-filter: .*--filters.*\n$/);
+  });
+});
+
+/**
+ * The npy reader's hostile set (test/io/data), through the CLI layer in-process (spawning the
+ * binary ~30 more times would cost the suite ~10 s; fixtures/bad already goes through the binary).
+ */
+describe("main(argv, io) on the reader's hostile files", () => {
+  interface Expected {
+    code?: string;
+    message?: string;
+    shape?: number[];
+  }
+  const expectations = JSON.parse(readFileSync(join(IO_DATA, "expectations.json"), "utf8")) as { files: Record<string, Expected> };
+  const rejected = Object.entries(expectations.files).filter(([, e]) => e.code !== undefined);
+  // Readable arrays that are still no parent: not 4-D, or a zero-size axis.
+  const notParents = Object.entries(expectations.files).filter(
+    ([, e]) => e.code === undefined && e.shape !== undefined && (e.shape.length !== 4 || e.shape.includes(0)),
+  );
+  it("the hostile set is there", () => {
+    expect(rejected.length).toBeGreaterThan(15);
+    expect(notParents.length).toBeGreaterThan(3);
+  });
+  it.each([...rejected, ...notParents])("%s: exit 2, one line naming it, nothing written", async (file, e) => {
+    const dir = tempDir("main");
+    const input = copyIn(join(IO_DATA, file), dir);
+    const io = fakeIo();
+    expect(await main([input, "--filters", "2"], io)).toBe(2);
+    expect(io.out).toBe("");
+    const lines = io.err.split("\n").filter((l) => l !== "");
+    expect(lines, io.err).toHaveLength(1);
+    expect(lines[0]!.startsWith(`decompose-filter: ${input}: `), lines[0]).toBe(true);
+    expect(io.err).not.toMatch(STACK_LINE);
+    if (e.message !== undefined) expect(lines[0]).toContain(e.message);
+    else expect(lines[0]).toMatch(e.shape!.length === 4 ? /zero-size axis/ : /expected 4-D/);
+    expect(listDir(dir)).toEqual([file]);
   });
 });

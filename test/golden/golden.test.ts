@@ -6,16 +6,21 @@
  * the diff: the golden values are the project's own record of how good its splits are.
  *
  * Tolerance. Iterations must match exactly. residual.rel, residual.unprojectedRel and floor.rel
- * must match to a relative 1e-6 (plus an absolute 1e-12, in units of relative residual, for values
- * at rounding level, e.g. a floor of exactly 0 recomputed as 1e-17). Not bit-exact, because the
- * linear-algebra kernels underneath (GEMM, Cholesky, the symmetric eigensolver; src/linalg/, which
- * may move to WebAssembly or blocked/threaded variants) are free to change their summation order,
- * as any BLAS does, and each reordering perturbs a float64 sum by ~1e-16 relative; through a few
- * ALS iterations with ridge-conditioned solves (condition number bounded by ~1/lambda = 1e4) that
- * grows to ~1e-12..1e-10 relative, far below 1e-6. A real change in the algorithm (a different
- * update, regularisation, initialisation, projection or stopping rule) moves these numbers by 1e-4
- * or more, far above it. So 1e-6 separates "same computation, different rounding" from "different
- * computation" with orders of magnitude to spare on both sides.
+ * must satisfy |got - golden| <= 1e-6 * |golden| + 1e-9. Not bit-exact, because the linear-algebra
+ * kernels underneath (GEMM, Cholesky, the symmetric eigensolver in src/linalg/, which may switch
+ * between plain TypeScript, WebAssembly SIMD and threaded variants) are free to change their
+ * summation order, as any BLAS does; each reordering perturbs a float64 sum by ~1e-16 relative, and
+ * through a few ALS iterations with ridge-conditioned solves (condition number bounded by about
+ * 1/lambda = 1e4) that grows to ~1e-12 relative. Measured across this project's linear-algebra
+ * rewrite (reference kernels to the fast layer): floor.rel moved by 1.2e-12 relative, the projected
+ * and seed residuals not at all. A real
+ * change of algorithm (update, regularisation, initialisation, projection, stopping rule) moves
+ * them by 1e-4 or more (the accelerated structured ALS moved every structured case by >= 5%).
+ * So the relative 1e-6 separates "same computation, other rounding" from "other computation" by
+ * orders of magnitude on both sides.
+ * The absolute 1e-9 (in units of relative residual) is for near-exact splits (m >= min(c_in,
+ * c_out)), whose residuals end at 1e-11..1e-8: there the last digits ARE rounding, so the test only
+ * holds them to "still near-exact"; a floor of exactly 0 is held to 0 the same way.
  */
 import { existsSync, mkdirSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
@@ -23,7 +28,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { cleanup, cli, copyIn, FIXTURES, parseJson, requireBuild, ROOT, tempDir, type Json } from "../cli/helpers.js";
 
 const REL_TOL = 1e-6;
-const ABS_TOL = 1e-12;
+const ABS_TOL = 1e-9;
 const METHODS = ["structured", "projected", "seed"] as const;
 
 interface GoldenCase {
@@ -105,6 +110,7 @@ describe("golden residuals", () => {
       if (!ok) bad.push(`${k}: got ${String(have)}, golden ${String(want)} (rel diff ${want && have !== null ? ((have - want) / want).toExponential(2) : "-"})`);
     }
     if (got.iterations !== c.expect.iterations) bad.push(`iterations: got ${String(got.iterations)}, golden ${c.expect.iterations}`);
-    expect(bad, `${c.fixture} ${c.method} m=${c.filters} differs from ${GOLDEN_PATH}`).toEqual([]);
+    // A string, so the failure shows every differing field in full.
+    expect(bad.join("\n"), `${c.fixture} ${c.method} m=${c.filters} differs from ${GOLDEN_PATH}`).toBe("");
   });
 });
