@@ -297,6 +297,17 @@ async function runMany(files: readonly string[], raw: RawOptions, io: CliIo): Pr
         tol: parseNonNegativeNumber("tol", raw.tol),
         seed,
         padding,
+        ...(raw.targetResidual === undefined ? {} : { autoTarget: parseNonNegativeNumber("target-residual", raw.targetResidual) }),
+        extra: {
+          init: parseChoice("init", raw.init, ["auto", ...INIT_NAMES] as const),
+          ...(raw.initNoise === undefined ? {} : { initNoise: parseNonNegativeNumber("init-noise", raw.initNoise) }),
+          quality: {
+            ...(raw.restarts === undefined ? {} : { restarts: parsePositiveInt("restarts", raw.restarts) }),
+            ...(raw.balance ? { balance: true } : {}),
+            ...(raw.noise === undefined ? {} : { noise: parseNonNegativeNumber("noise", raw.noise) }),
+            ...(raw.refine === undefined ? {} : { refine: parseNonNegativeInt("refine", raw.refine) }),
+          },
+        },
       },
       ...(select ? { select } : {}),
       ...(exclude ? { exclude } : {}),

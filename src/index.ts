@@ -8,6 +8,11 @@ export { resolveGeometry, childPadding, samePadding, type SplitGeometry, type Ch
 export { type Tensor4, type Shape4, type Size2, tensor4, zeros4, swapChannels } from "./geometry/tensor.js";
 export { readNpy, writeNpy, parseNpy, serializeNpy, expectShape4, type NpyArray, type NpyDtype } from "./io/npy.js";
 export { writeFileAtomic, writeFilesAtomic } from "./io/files.js";
+export { parseNpz, decodeNpzArray, serializeNpz, type NpzArray } from "./io/npz.js";
+export { parseSafetensors, decodeSafetensor, serializeSafetensors, encodeFloats, type Safetensors, type SafetensorsTensor } from "./io/safetensors.js";
+export { runBatch, type BatchOptions, type BatchIo } from "./batch/run.js";
+export { runLayer, type LayerTask, type LayerOutcome } from "./batch/layer.js";
+export { setAutoFilters, parseFiltersSpec, type FiltersSpec, type AutoFilters } from "./batch/filters.js";
 export { frequencyFloor, type Floor } from "./report/floor.js";
 export { functionalCheck, type FunctionalCheck } from "./report/functional.js";
 export { REPORT_SCHEMA, type Report } from "./report/model.js";

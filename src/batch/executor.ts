@@ -4,6 +4,7 @@
  * threads. Both call the same `runLayer`, and the linear algebra gives bitwise-identical results
  * whatever its thread count, so outputs do not depend on the executor.
  */
+import { installAutoFor } from "./auto.js";
 import { runLayer, type LayerOutcome, type LayerTask } from "./layer.js";
 
 export type LayerEvent =
@@ -25,6 +26,7 @@ export const serialLayerExecutor: LayerExecutor = {
     const out: LayerOutcome[] = [];
     for (const t of tasks) {
       onEvent({ kind: "start", index: t.index });
+      installAutoFor(t);
       out.push(runLayer(t, (iteration, residualRel) => onEvent({ kind: "iteration", index: t.index, iteration, residualRel })));
       onEvent({ kind: "done", index: t.index });
     }

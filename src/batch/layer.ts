@@ -28,6 +28,8 @@ export interface LayerSettings {
    * Further `decompose` options (the quality ones: init, restarts, ...), passed to every group's
    * call as they are; plain data, since tasks are cloned to worker threads.
    */
+  /** `--target-residual` for `--filters auto` (the option text may carry its own: `auto:1e-3`). */
+  readonly autoTarget?: number;
   readonly extra?: Readonly<Partial<Omit<DecomposeOptions, "filters" | "bias" | "onIteration" | "file" | "parentPadding">>>;
 }
 

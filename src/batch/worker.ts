@@ -5,6 +5,7 @@
  */
 import { parentPort } from "node:worker_threads";
 import { setThreads } from "../linalg/index.js";
+import { installAutoFor } from "./auto.js";
 import { runLayer, type LayerTask } from "./layer.js";
 import type { WorkerReply } from "./workers.js";
 
@@ -14,6 +15,7 @@ if (port === null) throw new Error("batch/worker.js must run on a worker thread"
 port.on("message", (task: LayerTask) => {
   const post = (m: WorkerReply): void => port.postMessage(m);
   try {
+    installAutoFor(task);
     const outcome = runLayer(task, (iteration, residualRel) => post({ kind: "iteration", index: task.index, iteration, residualRel }));
     post({ kind: "outcome", outcome });
   } catch (e) {

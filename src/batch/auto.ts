@@ -1,0 +1,22 @@
+/**
+ * `--filters auto` inside a batch: the chooser (quality/auto-filters.ts) is installed per task,
+ * from the task's own settings, on whatever thread runs it, so worker threads (which do not share
+ * the main thread's module state) choose m exactly as a serial run does.
+ */
+import { installAutoFilters } from "../quality/auto-filters.js";
+import type { LayerTask } from "./layer.js";
+
+export function installAutoFor(task: LayerTask): void {
+  const s = task.settings;
+  if (s.filters.kind !== "auto") return;
+  installAutoFilters(s.autoTarget, {
+    ...s.extra,
+    ...(s.k1 ? { k1: s.k1 } : {}),
+    ...(s.k2 ? { k2: s.k2 } : {}),
+    method: s.method,
+    lambda: s.lambda,
+    maxIter: s.maxIter,
+    tol: s.tol,
+    seed: s.seed,
+  });
+}
