@@ -4,10 +4,14 @@
  * the main thread's module state) choose m exactly as a serial run does.
  */
 import { installAutoFilters } from "../quality/auto-filters.js";
-import type { LayerTask } from "./layer.js";
+import type { LayerSettings, LayerTask } from "./layer.js";
 
 export function installAutoFor(task: LayerTask): void {
-  const s = task.settings;
+  installAutoForSettings(task.settings);
+}
+
+/** Install the chooser for these settings (a no-op unless `--filters auto`). */
+export function installAutoForSettings(s: LayerSettings, file?: string): void {
   if (s.filters.kind !== "auto") return;
   installAutoFilters(s.autoTarget, {
     ...s.extra,
@@ -18,5 +22,6 @@ export function installAutoFor(task: LayerTask): void {
     maxIter: s.maxIter,
     tol: s.tol,
     seed: s.seed,
+    ...(file === undefined ? {} : { file }),
   });
 }

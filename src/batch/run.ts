@@ -3,7 +3,7 @@
  * every output at once -> report (NDJSON or table). Used by the CLI for anything but a single
  * `.npy` input; everything here is importable and takes its I/O through `BatchIo`.
  */
-import { existsSync } from "node:fs";
+import { existsSync, mkdirSync } from "node:fs";
 import { join, resolve } from "node:path";
 import type { ChalkInstance } from "chalk";
 import { DecomposeError } from "../errors.js";
@@ -117,6 +117,7 @@ export async function runBatch(inputs: readonly string[], o: BatchOptions, io: B
   const ndjson = [...records, summary].map(ndjsonLine).join("");
   if (o.report) files.push({ path: o.report, bytes: new TextEncoder().encode(ndjson) });
   const protect = dumps.filter((d) => d.file !== STDIN).map((d) => resolve(d.file));
+  if (o.outDir !== undefined) mkdirSync(o.outDir, { recursive: true });
   writeFilesAtomic(files, { force: o.force, protect });
 
   if (plan.entries.length === 0 && !o.quiet) io.stderr(`decompose-filter: ${inputs.join(", ")}: no 4-D arrays to split\n`);

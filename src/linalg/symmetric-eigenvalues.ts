@@ -59,13 +59,20 @@ function tridiagonalise(n: number, a: Float64Array, d: Float64Array, e: Float64A
 }
 
 function tridiagonalQl(n: number, d: Float64Array, e: Float64Array): void {
+  // An off-diagonal entry is negligible when it is tiny next to its neighbours on the diagonal or
+  // next to the whole matrix: zeroing it moves every eigenvalue by at most eps ||T||, within the
+  // backward error of the reduction anyway. The absolute test matters for (nearly) singular
+  // matrices, where both neighbours can be ~0 and the relative test alone never fires.
+  let norm = 0;
+  for (let i = 0; i < n; i++) norm = Math.max(norm, Math.abs(d[i]!) + Math.abs(e[i]!) + (i > 0 ? Math.abs(e[i - 1]!) : 0));
+  const absTol = Number.EPSILON * norm;
   for (let l = 0; l < n; l++) {
     let iter = 0;
     let m: number;
     do {
       for (m = l; m < n - 1; m++) {
         const dd = Math.abs(d[m]!) + Math.abs(d[m + 1]!);
-        if (Math.abs(e[m]!) <= Number.EPSILON * dd) break;
+        if (Math.abs(e[m]!) <= Number.EPSILON * dd || Math.abs(e[m]!) <= absTol) break;
       }
       if (m !== l) {
         if (iter++ === 60) throw new Error("symmetricEigenvalues: QL iteration did not converge");

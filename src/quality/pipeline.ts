@@ -23,9 +23,9 @@ export interface QualityOptions {
   readonly balance?: boolean;
   /** Uniform noise of ratio * ptp(factor) added to each factor after solving (0: none). */
   readonly noise?: number;
-  /** Adam steps on the functional error, borders included (0: none). */
+  /** Maximum sweeps of ALS on the functional error, borders included (0: none). */
   readonly refine?: number;
-  /** Relative learning rate of --refine (default 1e-2). */
+  /** Relative learning rate when refining with Adam (library only; default 1e-2). */
   readonly refineLr?: number;
 }
 
@@ -98,7 +98,9 @@ export function finishFactors(
     flops += r.flops + 2 * composeFlops(f1, f2);
     const after = check(f1, f2);
     refine = {
+      method: r.method,
       steps: r.stepsRun,
+      stopped: r.stopped,
       learningRate: r.lr,
       imageSize: r.size,
       before: { interiorRelError: before.interiorRelError, borderRelError: before.borderRelError, residualRel: beforeRel },

@@ -38,12 +38,17 @@ export interface QualityReport {
   readonly balance: { readonly scale: number } | null;
   /** --noise: uniform noise of ratio * ptp(factor); residual before it (the report's residual is after). */
   readonly noise: { readonly ratio: number; readonly residualBeforeRel: number } | null;
-  /** --refine: Adam on the functional error, interior/border errors before and after. */
+  /** --refine: ALS (or Adam) on the functional error, interior/border errors before and after. */
   readonly refine: RefineReport | null;
 }
 
 export interface RefineReport {
+  /** "als": exact alternating solves on the expected functional error; "adam": sampled gradients. */
+  readonly method: "als" | "adam";
+  /** Sweeps (als) or steps (adam) actually run, and why it stopped. */
   readonly steps: number;
+  readonly stopped: "tol" | "stalled" | "max-steps";
+  /** adam only (als has no learning rate). */
   readonly learningRate: number;
   readonly imageSize: { readonly h: number; readonly w: number };
   readonly before: { readonly interiorRelError: number; readonly borderRelError: number; readonly residualRel: number };

@@ -27,7 +27,7 @@ export function qualityRows(r: Report, c: ChalkInstance): [string, string][] {
       const f = q.refine;
       rows.push([
         "refine",
-        `${f.steps} Adam steps (lr ${f.learningRate} x rms), ${f.imageSize.h}x${f.imageSize.w} images: border ${sci(f.before.borderRelError)} -> ${sci(f.after.borderRelError)}, ` +
+        `${f.method === "als" ? `${f.steps} ALS sweeps on the expected functional error (${f.stopped})` : `${f.steps} Adam steps (lr ${f.learningRate} x rms)`}, ${f.imageSize.h}x${f.imageSize.w} images: border ${sci(f.before.borderRelError)} -> ${sci(f.after.borderRelError)}, ` +
           `interior ${sci(f.before.interiorRelError)} -> ${sci(f.after.interiorRelError)}, residual ${sci(f.before.residualRel)} -> ${sci(f.after.residualRel)}`,
       ]);
     }

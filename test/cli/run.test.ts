@@ -209,12 +209,22 @@ describe("existing outputs, --force, and the input is never overwritten", () => 
     expect(listDir(out)).toEqual(["random-8x8x3.f2.bias.npy"]);
   });
 
-  it("a missing --out-dir is one clear error, nothing written anywhere", () => {
+  it("a missing --out-dir is created (mkdir -p), only once the work succeeded", () => {
     const dir = tempDir();
     copyIn("random-8x8x3.npy", dir);
-    const r = cli(["random-8x8x3.npy", "-f", "2", ...FAST, "--out-dir", "nope"], { cwd: dir });
-    expect(expectOneLineError(r)).toContain("nope");
-    expect(listDir(dir)).toEqual(["random-8x8x3.npy"]);
+    const r = cli(["random-8x8x3.npy", "-f", "2", ...FAST, "--out-dir", "new/sub"], { cwd: dir });
+    expect(r.status).toBe(0);
+    expect(listDir(join(dir, "new", "sub"))).toEqual(["random-8x8x3.f1.npy", "random-8x8x3.f2.npy"]);
+    const bad = cli(["random-8x8x3.npy", "-f", "2", "--k1", "2", ...FAST, "--out-dir", "other"], { cwd: dir });
+    expect(expectOneLineError(bad)).toContain("k1");
+    expect(existsSync(join(dir, "other")), "a failed run creates no directory").toBe(false);
+  });
+  it("an --out-dir that is a file is one clear error before any work", () => {
+    const dir = tempDir();
+    copyIn("random-8x8x3.npy", dir);
+    writeFileSync(join(dir, "afile"), "x");
+    const r = cli(["random-8x8x3.npy", "-f", "2", ...FAST, "--out-dir", "afile"], { cwd: dir });
+    expect(expectOneLineError(r)).toContain("afile");
   });
 });
 

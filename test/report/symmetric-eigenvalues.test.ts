@@ -89,3 +89,20 @@ describe("symmetricEigenvalues", () => {
     }
   });
 });
+
+describe("symmetricEigenvalues on (nearly) singular matrices", () => {
+  it("converges on a rank-2 Gram with many zero eigenvalues (regression: QL stalled when both diagonal neighbours were ~0)", async () => {
+    const { symmetricEigenvalues } = await import("../../src/linalg/symmetric-eigenvalues.js");
+    const n = 64;
+    // A = u u^T + v v^T, u_i = sin(1.7 i), v_i = cos(0.3 i): eigenvalues 0 (n - 2 times) and two positive.
+    const a = new Float64Array(n * n);
+    for (let i = 0; i < n; i++) {
+      for (let j = 0; j < n; j++) a[i * n + j] = Math.sin(1.7 * i) * Math.sin(1.7 * j) + Math.cos(0.3 * i) * Math.cos(0.3 * j);
+    }
+    let trace = 0;
+    for (let i = 0; i < n; i++) trace += a[i * n + i]!;
+    const ev = symmetricEigenvalues(n, a.slice());
+    for (let i = 0; i < n - 2; i++) expect(Math.abs(ev[i]!)).toBeLessThan(1e-12 * trace);
+    expect(ev[n - 1]! + ev[n - 2]!).toBeCloseTo(trace, 10);
+  });
+});

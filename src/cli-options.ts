@@ -1,0 +1,129 @@
+import { availableParallelism } from "node:os";
+import { INIT_NAMES } from "./als/init.js";
+import type { MethodName } from "./als/result.js";
+import { parseFiltersSpec } from "./batch/filters.js";
+import type { LayerSettings } from "./batch/layer.js";
+import { parseChoice, parseNonNegativeInt, parseNonNegativeNumber, parsePadding, parsePositiveInt, parseSize2 } from "./cli-parse.js";
+import { DecomposeError } from "./errors.js";
+import type { NpyDtype } from "./io/npy.js";
+
+/** The options exactly as commander hands them over: strings and flags, not yet validated. */
+export interface RawOptions {
+  filters: string;
+  k1?: string;
+  k2?: string;
+  method: string;
+  lambda: string;
+  maxIter: string;
+  tol: string;
+  seed: string;
+  padding: string;
+  outDir?: string;
+  dtype?: string;
+  bias?: string;
+  json?: boolean;
+  report?: string;
+  maxResidual?: string;
+  force?: boolean;
+  quiet?: boolean;
+  select?: string;
+  exclude?: string;
+  groups: string;
+  onlyDecomposed?: boolean;
+  strict?: boolean;
+  jobs?: string;
+  threads?: string;
+  init: string;
+  initNoise?: string;
+  restarts?: string;
+  balance?: boolean;
+  noise?: string;
+  refine?: string;
+  targetResidual?: string;
+}
+
+export const METHODS: readonly MethodName[] = ["structured", "projected", "seed"];
+export const DTYPES: readonly NpyDtype[] = ["float16", "float32", "float64"];
+
+/** Everything a run needs besides the inputs, validated once. */
+export interface CliSettings {
+  readonly layer: LayerSettings;
+  readonly dtype: NpyDtype | undefined;
+  readonly maxResidual: number | undefined;
+  readonly outDir: string | undefined;
+  readonly report: string | undefined;
+  readonly bias: string | undefined;
+  readonly json: boolean;
+  readonly quiet: boolean;
+  readonly force: boolean;
+  readonly select: RegExp | undefined;
+  readonly exclude: RegExp | undefined;
+  readonly groups: number | "auto";
+  readonly onlyDecomposed: boolean;
+  readonly strict: boolean;
+  readonly jobs: number;
+  /** Threads of the linear-algebra kernels (src/linalg); undefined: all cores. */
+  readonly threads: number | undefined;
+}
+
+/** Validate every option; each problem is one `DecomposeError` line naming the option. */
+export function parseCliSettings(raw: RawOptions): CliSettings {
+  const seed = parseNonNegativeInt("seed", raw.seed);
+  if (seed > 0xffffffff) throw new DecomposeError("E_OPTION", `--seed must be below 2^32, got '${raw.seed}'`);
+  const optional = <T>(s: string | undefined, parse: (s: string) => T): T | undefined => (s === undefined ? undefined : parse(s));
+  const targetResidual = optional(raw.targetResidual, (s) => parseNonNegativeNumber("target-residual", s));
+  const initNoise = optional(raw.initNoise, (s) => parseNonNegativeNumber("init-noise", s));
+  const restarts = optional(raw.restarts, (s) => parsePositiveInt("restarts", s));
+  const noise = optional(raw.noise, (s) => parseNonNegativeNumber("noise", s));
+  const refine = optional(raw.refine, (s) => parseNonNegativeInt("refine", s));
+  const k1 = optional(raw.k1, (s) => parseSize2("k1", s));
+  const k2 = optional(raw.k2, (s) => parseSize2("k2", s));
+  const layer: LayerSettings = {
+    filters: parseFiltersSpec(raw.filters),
+    ...(k1 ? { k1 } : {}),
+    ...(k2 ? { k2 } : {}),
+    method: parseChoice("method", raw.method, METHODS),
+    lambda: parseNonNegativeNumber("lambda", raw.lambda),
+    maxIter: parsePositiveInt("max-iter", raw.maxIter),
+    tol: parseNonNegativeNumber("tol", raw.tol),
+    seed,
+    padding: parsePadding(raw.padding),
+    ...(targetResidual === undefined ? {} : { autoTarget: targetResidual }),
+    extra: {
+      init: parseChoice("init", raw.init, ["auto", ...INIT_NAMES] as const),
+      ...(initNoise === undefined ? {} : { initNoise }),
+      quality: {
+        ...(restarts === undefined ? {} : { restarts }),
+        ...(raw.balance ? { balance: true } : {}),
+        ...(noise === undefined ? {} : { noise }),
+        ...(refine === undefined ? {} : { refine }),
+      },
+    },
+  };
+  return {
+    layer,
+    dtype: optional(raw.dtype, (s) => parseChoice("dtype", s, DTYPES)),
+    maxResidual: optional(raw.maxResidual, (s) => parseNonNegativeNumber("max-residual", s)),
+    outDir: raw.outDir,
+    report: raw.report,
+    bias: raw.bias,
+    json: raw.json === true,
+    quiet: raw.quiet === true,
+    force: raw.force === true,
+    select: optional(raw.select, (s) => parseRegex("select", s)),
+    exclude: optional(raw.exclude, (s) => parseRegex("exclude", s)),
+    groups: raw.groups.trim() === "auto" ? "auto" : parsePositiveInt("groups", raw.groups),
+    onlyDecomposed: raw.onlyDecomposed === true,
+    strict: raw.strict === true,
+    jobs: raw.jobs === undefined ? availableParallelism() : parsePositiveInt("jobs", raw.jobs),
+    threads: optional(raw.threads, (s) => parsePositiveInt("threads", s)),
+  };
+}
+
+function parseRegex(name: string, s: string): RegExp {
+  try {
+    return new RegExp(s);
+  } catch (e) {
+    throw new DecomposeError("E_OPTION", `--${name} is not a valid regular expression: ${e instanceof Error ? e.message : String(e)}`);
+  }
+}
