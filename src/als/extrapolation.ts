@@ -13,6 +13,8 @@ export interface LineSearch {
   readonly step: number;
   readonly f1: Tensor4;
   readonly f2: Tensor4;
+  /** The residual tensor at the step, E0 + s E1 + s^2 E2 (no further composition needed). */
+  readonly E: Float64Array;
   readonly flops: number;
 }
 
@@ -59,7 +61,9 @@ export function exactLineSearch(
     for (let q = 0; q < out.length; q++) out[q] = x.data[q]! + best * d.data[q]!;
     return { shape: x.shape, data: out };
   };
-  return { step: best, f1: step(f1, d1), f2: step(f2, d2), flops };
+  const E = new Float64Array(E0.length);
+  for (let q = 0; q < E.length; q++) E[q] = E0[q]! + best * (A[q]! + B[q]! + best * E2[q]!);
+  return { step: best, f1: step(f1, d1), f2: step(f2, d2), E, flops };
 }
 
 /** Real roots of a x^3 + b x^2 + c x + d (degenerating to lower degree), by the trigonometric / Cardano form. */

@@ -49,38 +49,56 @@ export function normalEquations(H: Tensor4, T: Tensor4, a: Size2): NormalEquatio
   gram(c, nh, H.data, nh, P, nh);
   flops += gramFlops(c, nh);
 
-  // S[d] (m x m) for each lag d = (dh, dw), dh in [-(ah-1), ah-1]: sum over taps v with v+d inside.
+  // S[p][d][q] = sum over taps v with v+d inside of P[(p, v), (q, v + d)], for each lag
+  // d = (dh, dw), dh in [-(ah-1), ah-1]. Rows of P are read contiguously; the writes for one p stay
+  // in that p's (lags x m) block.
   const lh = 2 * a.h - 1;
   const lw = 2 * a.w - 1;
-  const S = new Float64Array(lh * lw * m * m);
-  for (let dh = -(a.h - 1); dh < a.h; dh++) {
-    for (let dw = -(a.w - 1); dw < a.w; dw++) {
-      const sOff = ((dh + a.h - 1) * lw + (dw + a.w - 1)) * m * m;
-      for (let vh = Math.max(0, -dh); vh < Math.min(kh, kh - dh); vh++) {
-        for (let vw = Math.max(0, -dw); vw < Math.min(kw, kw - dw); vw++) {
-          const v = vh * kw + vw;
-          const vd = (vh + dh) * kw + (vw + dw);
-          for (let p = 0; p < m; p++) {
-            const row = (p * kk + v) * nh;
-            const sRow = sOff + p * m;
-            for (let q = 0; q < m; q++) S[sRow + q]! += P[row + q * kk + vd]!;
+  const lags = lh * lw;
+  const S = new Float64Array(m * lags * m);
+  // lagOf[v * kk + w]: the lag index of the tap pair (v, w), or -1 when w - v is outside the lags.
+  const lagOf = new Int32Array(kk * kk).fill(-1);
+  for (let vh = 0; vh < kh; vh++) {
+    for (let vw = 0; vw < kw; vw++) {
+      for (let wh = 0; wh < kh; wh++) {
+        for (let ww = 0; ww < kw; ww++) {
+          const dh = wh - vh;
+          const dw = ww - vw;
+          if (Math.abs(dh) < a.h && Math.abs(dw) < a.w) {
+            lagOf[(vh * kw + vw) * kk + wh * kw + ww] = ((dh + a.h - 1) * lw + (dw + a.w - 1)) * m;
           }
         }
       }
     }
   }
+  for (let p = 0; p < m; p++) {
+    const sp = p * lags * m;
+    for (let v = 0; v < kk; v++) {
+      const row = (p * kk + v) * nh;
+      const lagRow = v * kk;
+      for (let q = 0; q < m; q++) {
+        const pq = row + q * kk;
+        const sq = sp + q;
+        for (let w = 0; w < kk; w++) {
+          const lag = lagOf[lagRow + w]!;
+          if (lag >= 0) S[sq + lag]! += P[pq + w]!;
+        }
+      }
+    }
+  }
 
-  // G[(p, ah, aw), (q, bh, bw)] = S[(ah - bh, aw - bw)][p, q].
+  // G[(p, ah, aw), (q, bh, bw)] = S[p][(ah - bh, aw - bw)][q].
   const G = new Float64Array(n * n);
   for (let p = 0; p < m; p++) {
+    const sp = p * lags * m;
     for (let ah = 0; ah < a.h; ah++) {
       for (let aw = 0; aw < a.w; aw++) {
         const row = (p * A + ah * a.w + aw) * n;
-        for (let q = 0; q < m; q++) {
-          for (let bh = 0; bh < a.h; bh++) {
-            const sBase = ((ah - bh + a.h - 1) * lw + (aw + a.w - 1)) * m * m + p * m + q;
-            const col = row + q * A + bh * a.w;
-            for (let bw = 0; bw < a.w; bw++) G[col + bw] = S[sBase - bw * m * m]!;
+        for (let bh = 0; bh < a.h; bh++) {
+          for (let bw = 0; bw < a.w; bw++) {
+            const sOff = sp + ((ah - bh + a.h - 1) * lw + (aw - bw + a.w - 1)) * m;
+            const col = row + bh * a.w + bw;
+            for (let q = 0; q < m; q++) G[col + q * A] = S[sOff + q]!;
           }
         }
       }

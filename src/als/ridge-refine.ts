@@ -2,6 +2,7 @@ import { cholesky, choleskyFlops } from "../linalg/cholesky.js";
 import { gemm, gemmFlops } from "../linalg/gemm.js";
 import { trsmFlops, trsmLowerLeft, trsmLowerTransLeft } from "../linalg/trsm.js";
 import { meanDiagonal } from "./regularise.js";
+import { ridgeSolve } from "./ridge-solve.js";
 
 /**
  * Iterated Tikhonov (Hanke & Groetsch 1998): the scale-free ridge solve of (G + shift I) X = R,
@@ -13,18 +14,14 @@ import { meanDiagonal } from "./regularise.js";
  * stable for singular G and decomposing a*W still scales every X by a (or leaves it) exactly.
  * refine = 0 is the plain ridge solve (ridge-solve.ts).
  *
- * G (n x n, symmetric, both triangles) and R (n x J) are left intact. Returns <X, R> and <X, G X>,
- * from which the unregularised residual of the half-step follows:
- *   ||A X - B||^2 = ||B||^2 - 2 <X, R> + <X, G X>.
- * When G + shift I is not numerically positive definite the shift is raised tenfold from
+ * With refine > 0, G (n x n, symmetric, both triangles) and R (n x J) are left intact; with
+ * refine = 0, G is factored in place (ridge-solve.ts). When G + shift I is not numerically positive definite the shift is raised tenfold from
  * 1e-14 mean(diag(G)) until it factors (the shift actually used is returned).
  */
 export interface RefinedSolution {
   /** (n x J) row-major. */
   readonly X: Float64Array;
   readonly shift: number;
-  readonly xDotR: number;
-  readonly xGx: number;
   readonly flops: number;
 }
 
@@ -36,8 +33,13 @@ export function refinedRidgeSolve(
   lambda: number,
   refine: number,
 ): RefinedSolution {
+  if (refine === 0) {
+    // No correction steps: G is not needed again, so it is factored in place.
+    const sol = ridgeSolve(n, G, R, J, lambda);
+    return { X: sol.X, shift: sol.shift, flops: sol.flops };
+  }
   const mean = meanDiagonal(n, G);
-  if (!(mean > 0)) return { X: new Float64Array(n * J), shift: 0, xDotR: 0, xGx: 0, flops: 0 };
+  if (!(mean > 0)) return { X: new Float64Array(n * J), shift: 0, flops: 0 };
   let flops = 0;
   let shift = lambda * mean;
   let L = new Float64Array(0);
@@ -56,21 +58,15 @@ export function refinedRidgeSolve(
   };
   const X = R.slice();
   solve(X);
-  const GX = new Float64Array(n * J);
+  if (shift === 0) return { X, shift, flops };
   const D = new Float64Array(n * J);
-  for (let step = 0; step <= refine; step++) {
-    gemm(false, false, n, J, n, 1, G, n, X, J, 0, GX, J);
+  for (let step = 0; step < refine; step++) {
+    // D = R - G X, then X += (G + shift I)^{-1} D.
+    D.set(R);
+    gemm(false, false, n, J, n, -1, G, n, X, J, 1, D, J);
     flops += gemmFlops(n, J, n);
-    if (step === refine || shift === 0) break;
-    for (let q = 0; q < D.length; q++) D[q] = R[q]! - GX[q]!;
     solve(D);
     for (let q = 0; q < X.length; q++) X[q]! += D[q]!;
   }
-  let xDotR = 0;
-  let xGx = 0;
-  for (let q = 0; q < X.length; q++) {
-    xDotR += X[q]! * R[q]!;
-    xGx += X[q]! * GX[q]!;
-  }
-  return { X, shift, xDotR, xGx, flops };
+  return { X, shift, flops };
 }
