@@ -39,7 +39,7 @@ function program(io: CliIo): Command {
         "conv(conv(x, f1), f2) reproduces conv(x, parent).",
     )
     .argument("<inputs...>", "parent filters: .npy (c_out, c_in, kh, kw) float16/32/64, or .npz/.safetensors dumps; - for stdin")
-    .requiredOption("-f, --filters <m>", "middle channels m (f1 has m outputs, f2 m inputs): a count (16), or a ratio of each layer's smaller channel count (0.5x)")
+    .requiredOption("-f, --filters <m>", "middle channels m (f1 has m outputs, f2 m inputs): a count (16), a ratio of each layer's smaller channel count (0.5x), or auto (the smallest m reaching --target-residual)")
     .option("--k1 <n>", "first conv's kernel size, N or HxW (default: the parent's)")
     .option("--k2 <n>", "second conv's kernel size, N or HxW (default: the parent's)")
     .addOption(new Option("-m, --method <name>", "structured | projected | seed").default("structured"))
@@ -76,6 +76,9 @@ function program(io: CliIo): Command {
     .configureOutput({
       writeOut: (s) => io.stdout(s),
       writeErr: (s) => io.stderr(s),
+      // A fixed width: the help text is the README's usage section word for word, on any terminal.
+      getOutHelpWidth: () => 100,
+      getErrHelpWidth: () => 100,
       outputError: (s, write) => write(`decompose-filter: ${s.replace(/^error: /, "")}`),
     });
 }
