@@ -12,8 +12,8 @@ const here = dirname(fileURLToPath(import.meta.url));
 const tmp = resolve(here, "..", ".bench-tmp");
 
 export const DEFAULT_CASES = [64, 128, 256, 512].flatMap((c) => [
-  { c, m: c, iters: c >= 512 ? 2 : c >= 256 ? 3 : 5 },
-  { c, m: c / 4, iters: c >= 512 ? 2 : c >= 256 ? 3 : 5 },
+  { c, m: c, iters: c >= 512 ? 3 : c >= 256 ? 5 : 10 },
+  { c, m: c / 4, iters: c >= 512 ? 3 : c >= 256 ? 5 : 10 },
 ]);
 
 function parentFile(c) {

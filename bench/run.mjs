@@ -1,37 +1,51 @@
 // npm run bench [-- --only kernels,decompositions,quality,dump] [--quick]
-// Prints one table per part, each with the NumPy peer measured in the same run.
+// One table per part, each with the NumPy peer measured in the same run (skipped, with a notice,
+// when python3/numpy or ../shared/peers are missing). Build first (npm run bench does).
 import os from "node:os";
 import { printTable } from "./table.mjs";
 
 const args = process.argv.slice(2);
-const onlyArg = args.find((a) => a.startsWith("--only"));
-const only = onlyArg ? (onlyArg.includes("=") ? onlyArg.split("=")[1] : args[args.indexOf(onlyArg) + 1]).split(",") : null;
+const onlyIdx = args.findIndex((a) => a === "--only" || a.startsWith("--only="));
+const only = onlyIdx < 0 ? null : (args[onlyIdx].includes("=") ? args[onlyIdx].split("=")[1] : args[onlyIdx + 1]).split(",");
 const quick = args.includes("--quick");
 const want = (part) => only === null || only.includes(part);
 
-console.log(`decompose-filter bench on ${os.cpus()[0]?.model ?? "unknown CPU"}, ${os.availableParallelism()} cores, node ${process.version}`);
+console.log(`decompose-filter bench: ${os.cpus()[0]?.model ?? "unknown CPU"}, ${os.availableParallelism()} cores, ${Math.round(os.totalmem() / 2 ** 30)} GiB, node ${process.version}`);
 
-const parts = [
-  ["kernels", "./kernels.mjs"],
-  ["decompositions", "./decompositions.mjs"],
-  ["quality", "./quality.mjs"],
-  ["dump", "./dump.mjs"],
-];
-for (const [name, path] of parts) {
-  if (!want(name)) continue;
-  let mod;
-  try {
-    mod = await import(path);
-  } catch (e) {
-    console.log(`\n(${name}: not available: ${e.message.split("\n")[0]})`);
-    continue;
-  }
-  const run = mod.bench ?? mod.default ?? Object.values(mod).find((v) => typeof v === "function" && v.name.startsWith("bench"));
-  if (typeof run !== "function") {
-    console.log(`\n(${name}: module exports no bench function)`);
-    continue;
-  }
-  const result = await run({ quick });
-  const tables = Array.isArray(result) ? [{ title: name, columns: mod.COLUMNS, rows: result }] : (result.tables ?? []);
-  for (const t of tables) printTable(t.title, t.columns ?? mod.COLUMNS, t.rows);
+if (want("kernels")) {
+  const { bench, COLUMNS } = await import("./kernels.mjs");
+  const rows = await bench({ quick });
+  printTable(`Kernels (${rows.info.kernel}, ${rows.info.threads} threads); target: ratio >= 0.30 at n = 2304`, COLUMNS, rows);
+  if (rows.notice) console.log(`\n${rows.notice}`);
+}
+
+if (want("decompositions")) {
+  const { benchDecompositions, COLUMNS, DEFAULT_CASES } = await import("./decompositions.mjs");
+  const cases = quick ? DEFAULT_CASES.filter((c) => c.c <= 128) : DEFAULT_CASES;
+  const rows = await benchDecompositions({ cases });
+  printTable("Whole decompositions, structured, random start, fixed iterations; targets: ratio <= 3 from 128 channels, faster than NumPy's seed port", COLUMNS, rows);
+}
+
+if (want("quality")) {
+  const { qualityTable, renderQualityTable } = await import("./quality.mjs");
+  const t = await qualityTable({ quick });
+  console.log("\n### Quality: the real 32-channel 3x3 layer (fixtures/facerec-conv32-1-conv1.npy)\n");
+  console.log(renderQualityTable(t));
+}
+
+if (want("dump")) {
+  const { benchDump } = await import("./dump.mjs");
+  const r = await benchDump({ maxIter: 1, width: quick ? 16 : 64 });
+  printTable(
+    `ResNet-18-shaped dump, ${(r.params / 1e6).toFixed(2)}M parameters, --filters 0.5x --max-iter ${r.maxIter} (serial/parallel ${r.serialOverParallel?.toFixed(2) ?? "n/a"}, byte-identical: ${r.identical})`,
+    [
+      ["jobs", (x) => x.jobs],
+      ["seconds", (x) => x.seconds.toFixed(1)],
+      ["peak RSS MiB", (x) => x.peakRssMiB.toFixed(0)],
+      ["split / skipped", (x) => `${x.decomposed} / ${x.skipped}`],
+      ["weights parent -> children", (x) => `${x.params.parent} -> ${x.params.children}`],
+      ["residual (all layers)", (x) => x.residualRel.toExponential(3)],
+    ],
+    r.runs,
+  );
 }

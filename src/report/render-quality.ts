@@ -15,7 +15,7 @@ export function qualityRows(r: Report, c: ChalkInstance): [string, string][] {
     rows.push(["off-centre energy", `f1 ${pct(q.energyOffCentre.f1)}, f2 ${pct(q.energyOffCentre.f2)} (0% = a spatial delta)`]);
     const s = q.stopping;
     const acc = s.structured
-      ? `; ridge continued x${s.structured.lambdaDecay}/iteration to ${s.structured.lambdaMin}, ${s.structured.refine} refinement step(s) per solve, line search ${s.structured.extrapolate ? "on" : "off"}`
+      ? `; ridge continued x${s.structured.lambdaDecay}/iteration to ${s.structured.lambdaMin}, ${s.structured.refine} iterated-Tikhonov step(s) per solve while the ridge is above 1e-9, line search ${s.structured.extrapolate ? "on" : "off"}`
       : "";
     rows.push(["stopping rule", `residual <= ${s.tol}, or < ${s.stallTol} relative gain over ${s.stallWindow} iterations (stalled), or ${s.maxIter} iterations${acc}`]);
     if (q.restarts) {

@@ -85,7 +85,15 @@ export class WorkerExecutor implements Executor {
     return kernel.shared !== null && kernel.shared.memory === this.source.memory;
   }
 
+  private pending: { kernel: GemmKernel; args: MacroArgs; panels: number; chunk: number; seq: number } | null = null;
+
   macro(kernel: GemmKernel, args: MacroArgs, panels: number): void {
+    this.begin(kernel, args, panels);
+    this.finish();
+  }
+
+  begin(kernel: GemmKernel, args: MacroArgs, panels: number): void {
+    if (this.pending !== null) this.finish();
     const I = this.ctrl;
     this.awaitReady();
     const seq = ++this.seq;
@@ -105,6 +113,15 @@ export class WorkerExecutor implements Executor {
       Atomics.store(I, b + SEQ, seq);
       Atomics.notify(I, b + SEQ);
     }
+    this.pending = { kernel, args, panels, chunk, seq };
+  }
+
+  finish(): void {
+    const p = this.pending;
+    if (p === null) return;
+    this.pending = null;
+    const I = this.ctrl;
+    const { kernel, args, panels, chunk, seq } = p;
     for (;;) {
       const j0 = Atomics.add(I, COUNTER, chunk);
       if (j0 >= panels) break;
@@ -132,6 +149,7 @@ export class WorkerExecutor implements Executor {
   }
 
   dispose(): void {
+    this.finish();
     for (let t = 1; t < this.threads; t++) {
       const b = t * SLOT;
       Atomics.store(this.ctrl, b + SEQ, -1);
