@@ -2,6 +2,7 @@ import { existsSync, mkdirSync, statSync } from "node:fs";
 import { basename, dirname, extname, join, resolve } from "node:path";
 import { installAutoForSettings } from "./batch/auto.js";
 import { filtersPerGroup } from "./batch/filters.js";
+import { settingsToOptions } from "./batch/layer.js";
 import type { CliIo } from "./cli.js";
 import type { CliSettings } from "./cli-options.js";
 import { decompose } from "./decompose.js";
@@ -52,15 +53,8 @@ export function runSingle(file: string, s: CliSettings, io: CliIo): number {
   installAutoForSettings(L, file);
   const filters = filtersPerGroup(L.filters, shape, 1, () => parent);
   const result = decompose(parent, {
-    ...L.extra,
+    ...settingsToOptions(L),
     filters,
-    ...(L.k1 ? { k1: L.k1 } : {}),
-    ...(L.k2 ? { k2: L.k2 } : {}),
-    method: L.method,
-    lambda: L.lambda,
-    maxIter: L.maxIter,
-    tol: L.tol,
-    seed: L.seed,
     ...(bias ? { bias } : {}),
     parentPadding: L.padding === "same" ? samePadding({ h: shape[2], w: shape[3] }) : L.padding,
     file,

@@ -30,10 +30,33 @@ export function exactLineSearch(
   const B = compose(f1, d2).data;
   const E2 = compose(d1, d2).data;
   const flops = 3 * composeFlops(f1, f2);
+  const best = bestQuarticStep(E0, (q) => A[q]! + B[q]!, E2, sMax);
+  if (best === undefined) return undefined;
+  const step = (x: Tensor4, d: Tensor4): Tensor4 => {
+    const out = new Float64Array(x.data.length);
+    for (let q = 0; q < out.length; q++) out[q] = x.data[q]! + best.step * d.data[q]!;
+    return { shape: x.shape, data: out };
+  };
+  const E = new Float64Array(E0.length);
+  for (let q = 0; q < E.length; q++) E[q] = E0[q]! + best.step * (A[q]! + B[q]! + best.step * E2[q]!);
+  return { step: best.step, f1: step(f1, d1), f2: step(f2, d2), E, flops };
+}
+
+/**
+ * The best step of a residual that is quadratic in s, e(s) = E0 + s E1 + s^2 E2 (E1 given per
+ * entry): ||e(s)||^2 is a quartic whose stationary points are the real roots of a cubic. Returns
+ * the best s in (0, sMax] and ||e(s)||^2 there, or undefined when no step beats s = 0.
+ */
+export function bestQuarticStep(
+  E0: Float64Array,
+  E1: (q: number) => number,
+  E2: Float64Array,
+  sMax: number,
+): { step: number; value: number } | undefined {
   let e00 = 0, e01 = 0, e11 = 0, e02 = 0, e12 = 0, e22 = 0;
   for (let q = 0; q < E0.length; q++) {
     const x0 = E0[q]!;
-    const x1 = A[q]! + B[q]!;
+    const x1 = E1(q);
     const x2 = E2[q]!;
     e00 += x0 * x0;
     e01 += x0 * x1;
@@ -45,25 +68,17 @@ export function exactLineSearch(
   // phi(s) = c0 + c1 s + c2 s^2 + c3 s^3 + c4 s^4
   const c = [e00, 2 * e01, e11 + 2 * e02, 2 * e12, e22] as const;
   const phi = (s: number): number => c[0] + s * (c[1] + s * (c[2] + s * (c[3] + s * c[4])));
-  const candidates = [sMax, ...cubicRoots(4 * c[4], 3 * c[3], 2 * c[2], c[1])].filter((s) => s > 0 && s <= sMax);
   let best = 0;
   let bestPhi = c[0];
-  for (const s of candidates) {
+  for (const s of [sMax, ...cubicRoots(4 * c[4], 3 * c[3], 2 * c[2], c[1])]) {
+    if (!(s > 0 && s <= sMax)) continue;
     const v = phi(s);
     if (v < bestPhi) {
       bestPhi = v;
       best = s;
     }
   }
-  if (best === 0) return undefined;
-  const step = (x: Tensor4, d: Tensor4): Tensor4 => {
-    const out = new Float64Array(x.data.length);
-    for (let q = 0; q < out.length; q++) out[q] = x.data[q]! + best * d.data[q]!;
-    return { shape: x.shape, data: out };
-  };
-  const E = new Float64Array(E0.length);
-  for (let q = 0; q < E.length; q++) E[q] = E0[q]! + best * (A[q]! + B[q]! + best * E2[q]!);
-  return { step: best, f1: step(f1, d1), f2: step(f2, d2), E, flops };
+  return best === 0 ? undefined : { step: best, value: bestPhi };
 }
 
 /** Real roots of a x^3 + b x^2 + c x + d (degenerating to lower degree), by the trigonometric / Cardano form. */

@@ -4,7 +4,7 @@
  * the main thread's module state) choose m exactly as a serial run does.
  */
 import { installAutoFilters } from "../quality/auto-filters.js";
-import type { LayerSettings, LayerTask } from "./layer.js";
+import { settingsToOptions, type LayerSettings, type LayerTask } from "./layer.js";
 
 export function installAutoFor(task: LayerTask): void {
   installAutoForSettings(task.settings);
@@ -13,15 +13,5 @@ export function installAutoFor(task: LayerTask): void {
 /** Install the chooser for these settings (a no-op unless `--filters auto`). */
 export function installAutoForSettings(s: LayerSettings, file?: string): void {
   if (s.filters.kind !== "auto") return;
-  installAutoFilters(s.autoTarget, {
-    ...s.extra,
-    ...(s.k1 ? { k1: s.k1 } : {}),
-    ...(s.k2 ? { k2: s.k2 } : {}),
-    method: s.method,
-    lambda: s.lambda,
-    maxIter: s.maxIter,
-    tol: s.tol,
-    seed: s.seed,
-    ...(file === undefined ? {} : { file }),
-  });
+  installAutoFilters(s.autoTarget, { ...settingsToOptions(s), ...(file === undefined ? {} : { file }) });
 }

@@ -4,10 +4,9 @@
  * (stdin): `\x93NUMPY` is `.npy`, `PK` is `.npz`, anything else is tried as `.safetensors`.
  * Parsing validates the whole file up front, so a bad dump fails before any work is done.
  */
-import { readFileSync } from "node:fs";
 import { basename, extname } from "node:path";
-import { DecomposeError } from "../errors.js";
 import { decodeNpzArray, parseNpz, type NpzArray } from "../io/npz.js";
+import { readFileBytes } from "../io/files.js";
 import { parseNpy, type NpyArray } from "../io/npy.js";
 import { decodeSafetensor, isSafetensorsFloat, parseSafetensors, type Safetensors, type SafetensorsTensor } from "../io/safetensors.js";
 
@@ -44,7 +43,7 @@ export const STDIN = "-";
 
 /** Read and parse one input. `readStdin` supplies the bytes of `-`. */
 export function loadDump(file: string, readStdin: () => Uint8Array): Dump {
-  const bytes = file === STDIN ? readStdin() : readInput(file);
+  const bytes = file === STDIN ? readStdin() : readFileBytes(file);
   const format = detectFormat(file, bytes);
   const ext = extname(file);
   const stem = file === STDIN ? "stdin" : basename(file, ext === `.${format}` ? ext : "");
@@ -101,19 +100,3 @@ export function detectFormat(file: string, bytes: Uint8Array): DumpFormat {
   return "safetensors";
 }
 
-function readInput(path: string): Uint8Array {
-  try {
-    return readFileSync(path);
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    const why =
-      code === "ENOENT"
-        ? "no such file"
-        : code === "EISDIR"
-          ? "is a directory, not a file"
-          : code === "EACCES" || code === "EPERM"
-            ? "permission denied"
-            : `cannot read: ${(e as Error).message}`;
-    throw new DecomposeError("E_IO", why, path);
-  }
-}

@@ -33,6 +33,20 @@ export interface LayerSettings {
   readonly extra?: Readonly<Partial<Omit<DecomposeOptions, "filters" | "bias" | "onIteration" | "file" | "parentPadding">>>;
 }
 
+/** The `decompose` options every layer of a run shares (all but m, the bias and the padding). */
+export function settingsToOptions(s: LayerSettings): Omit<DecomposeOptions, "filters"> {
+  return {
+    ...s.extra,
+    ...(s.k1 ? { k1: s.k1 } : {}),
+    ...(s.k2 ? { k2: s.k2 } : {}),
+    method: s.method,
+    lambda: s.lambda,
+    maxIter: s.maxIter,
+    tol: s.tol,
+    seed: s.seed,
+  };
+}
+
 export interface LayerTask {
   /** Position in the run (results come back in this order). */
   readonly index: number;
@@ -103,15 +117,8 @@ function splitLayer(task: LayerTask, onIteration?: IterationListener): LayerOutc
     norms.push(frobeniusNorm(group.data)); // ||T|| = ||W||: zero padding adds nothing
     const biasJ = task.bias === null ? undefined : task.bias.slice((j * shape[0]) / groups, ((j + 1) * shape[0]) / groups);
     const r = decompose(group, {
-      ...s.extra,
+      ...settingsToOptions(s),
       filters: mg,
-      ...(s.k1 ? { k1: s.k1 } : {}),
-      ...(s.k2 ? { k2: s.k2 } : {}),
-      method: s.method,
-      lambda: s.lambda,
-      maxIter: s.maxIter,
-      tol: s.tol,
-      seed: s.seed,
       ...(biasJ ? { bias: biasJ } : {}),
       parentPadding: padding,
       ...(onIteration && groups === 1 ? { onIteration } : {}),

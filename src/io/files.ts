@@ -16,6 +16,7 @@ import {
   linkSync,
   lstatSync,
   openSync,
+  readFileSync,
   realpathSync,
   renameSync,
   statSync,
@@ -264,4 +265,22 @@ function reason(e: unknown): string {
   if (code === "EACCES" || code === "EPERM") return "permission denied";
   if (code === "EROFS") return "read-only file system";
   return e instanceof Error ? e.message : String(e);
+}
+
+/** Read a whole input file; a failure is one E_IO line naming the file (no such file, a directory, ...). */
+export function readFileBytes(path: string): Uint8Array {
+  try {
+    return readFileSync(path);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    const why =
+      code === "ENOENT"
+        ? "no such file"
+        : code === "EISDIR"
+          ? "is a directory, not a file"
+          : code === "EACCES" || code === "EPERM"
+            ? "permission denied"
+            : `cannot read: ${(e as Error).message}`;
+    throw new DecomposeError("E_IO", why, path);
+  }
 }

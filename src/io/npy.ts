@@ -12,9 +12,8 @@
  * `checkFinite`. Every rejection is a `DecomposeError` carrying the file name.
  * Writing mirrors `numpy.save` byte for byte for C-order little-endian arrays.
  */
-import { readFileSync } from "node:fs";
 import { DecomposeError } from "../errors.js";
-import { writeFileAtomic, type WriteOptions } from "./files.js";
+import { readFileBytes, writeFileAtomic, type WriteOptions } from "./files.js";
 
 // ---------------------------------------------------------------------------------------------
 // Types
@@ -80,7 +79,7 @@ export function parseNpy(bytes: Uint8Array, file: string): NpyArray {
 
 /** Read and parse a `.npy` file from disk; errors carry `path` as the file. */
 export function readNpy(path: string): NpyArray {
-  return parseNpy(readBytes(path), path);
+  return parseNpy(readFileBytes(path), path);
 }
 
 /** Magic, version and header length; the header text decoded by the version's encoding. */
@@ -556,19 +555,3 @@ function truncate(s: string, n: number): string {
   return s.length <= n ? s : `${s.slice(0, n - 3)}...`;
 }
 
-function readBytes(path: string): Uint8Array {
-  try {
-    return readFileSync(path);
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    const why =
-      code === "ENOENT"
-        ? "no such file"
-        : code === "EISDIR"
-          ? "is a directory, not a file"
-          : code === "EACCES" || code === "EPERM"
-            ? "permission denied"
-            : `cannot read: ${(e as Error).message}`;
-    throw new DecomposeError("E_IO", why, path);
-  }
-}

@@ -1,6 +1,6 @@
 import type { Tensor4 } from "../geometry/tensor.js";
 import { gemm } from "../linalg/gemm.js";
-import { symmetricEigenvalues } from "../linalg/symmetric-eigenvalues.js";
+import { hermitianEigenvalues, hermitianEigenvaluesFlops } from "../linalg/hermitian-eigenvalues.js";
 
 /**
  * The rigorous floor on ||compose(f1, f2) - T||_F for any f1, f2 with m middle channels
@@ -10,9 +10,12 @@ import { symmetricEigenvalues } from "../linalg/symmetric-eigenvalues.js";
  * and by Parseval ||C - T||^2 = (1/N^2) sum_f ||C^(f) - T^(f)||^2.
  *
  * The tail at each frequency is the sum of the smallest d - m eigenvalues of the Hermitian Gram
- * H = M^H M (or M M^H, d = min(c_out, c_in)), taken from the real symmetric embedding
- * [[Re H, -Im H], [Im H, Re H]], whose spectrum is H's with each eigenvalue twice. T is real, so
- * frequencies f and -f have conjugate matrices with equal spectra: only half are computed.
+ * H = M^H M (or M M^H, d = min(c_out, c_in)), computed on H itself (hermitian-eigenvalues.ts:
+ * complex Householder tridiagonalisation + QL). T is real, so frequencies f and -f have conjugate
+ * matrices with equal spectra: only half are computed. The self-conjugate frequencies (f = -f:
+ * DC, and Nyquist along an even axis) have real M (every phase is 0 or pi), so there the
+ * imaginary part is dropped (it is sin(k pi) rounding, not signal) and H = M^T M takes the real
+ * symmetric path.
  * Squaring M squares its conditioning, so each eigenvalue is only known to about eps lambda_max;
  * that rounding slack is subtracted, which keeps the floor rigorous (it may then read 0 slightly
  * early, never too high).
@@ -39,12 +42,11 @@ export function frequencyFloor(T: Tensor4, m: number): Floor {
   const im = new Float64Array(pairs);
   const cos = new Float64Array(E);
   const sin = new Float64Array(E);
-  const n2 = 2 * d;
-  const emb = new Float64Array(n2 * n2);
   const hRe = new Float64Array(d * d);
   const hIm = new Float64Array(d * d);
   // M is (cOut x cIn); with cIn <= cOut, H = M^H M (cIn x cIn), else H = M M^H (cOut x cOut).
   const gramOfColumns = cIn <= cOut;
+  const r = Math.max(cOut, cIn);
   let tail = 0;
   let flops = 0;
   for (let fh = 0; fh < Nh; fh++) {
@@ -52,12 +54,13 @@ export function frequencyFloor(T: Tensor4, m: number): Floor {
       const mirror = ((Nh - fh) % Nh) * Nw + ((Nw - fw) % Nw);
       const self = fh * Nw + fw;
       if (mirror < self) continue;
-      const weight = mirror === self ? 1 : 2;
+      const real = mirror === self;
+      const weight = real ? 1 : 2;
       for (let y = 0; y < Nh; y++) {
         for (let x = 0; x < Nw; x++) {
           const phase = (-2 * Math.PI * (((fh * y) % Nh) / Nh + ((fw * x) % Nw) / Nw));
           cos[y * Nw + x] = Math.cos(phase);
-          sin[y * Nw + x] = Math.sin(phase);
+          sin[y * Nw + x] = real ? 0 : Math.sin(phase);
         }
       }
       for (let q = 0; q < pairs; q++) {
@@ -72,26 +75,18 @@ export function frequencyFloor(T: Tensor4, m: number): Floor {
         im[q] = si;
       }
       flops += 4 * pairs * E;
-      hermitianGram(gramOfColumns, cOut, cIn, re, im, hRe, hIm);
-      flops += 8 * d * d * Math.max(cOut, cIn);
-      for (let i = 0; i < d; i++) {
-        for (let j = 0; j < d; j++) {
-          const r = hRe[i * d + j]!;
-          const s = hIm[i * d + j]!;
-          emb[i * n2 + j] = r;
-          emb[(i + d) * n2 + j + d] = r;
-          emb[i * n2 + j + d] = -s;
-          emb[(i + d) * n2 + j] = s;
-        }
-      }
-      const ev = symmetricEigenvalues(n2, emb);
-      flops += (4 / 3) * n2 * n2 * n2;
+      hermitianGram(gramOfColumns, real, cOut, cIn, re, im, hRe, hIm);
+      flops += (real ? 2 : 8) * d * d * r;
+      const ev = hermitianEigenvalues(d, hRe, real ? null : hIm);
+      flops += hermitianEigenvaluesFlops(d, !real);
       // Forming H and reducing it perturb each eigenvalue by up to about (r + n) eps lambda_max
-      // (Golub & Van Loan, 8.1.2 and 8.3.3): subtract that slack so the floor stays a lower bound.
-      const slack = 4 * (n2 + Math.max(cOut, cIn)) * Number.EPSILON * Math.max(Math.abs(ev[0]!), Math.abs(ev[n2 - 1]!));
+      // (Golub & Van Loan, 8.1.2 and 8.3.3; n = 2d, the size of the real embedding of H, which
+      // also covers the complex arithmetic of the reduction): subtract that slack so the floor
+      // stays a lower bound.
+      const slack = 4 * (2 * d + r) * Number.EPSILON * Math.max(Math.abs(ev[0]!), Math.abs(ev[d - 1]!));
       let t = 0;
-      for (let j = 0; j < 2 * (d - m); j++) t += Math.max(ev[j]! - slack, 0);
-      tail += (weight * t) / 2;
+      for (let j = 0; j < d - m; j++) t += Math.max(ev[j]! - slack, 0);
+      tail += weight * t;
     }
   }
   const abs = Math.sqrt(tail / E);
@@ -101,9 +96,11 @@ export function frequencyFloor(T: Tensor4, m: number): Floor {
 /**
  * H = M^H M (columns) or M M^H (rows) for M = A + iB (r x c), as real and imaginary parts:
  *   M^H M = A^T A + B^T B + i (A^T B - B^T A),   M M^H = A A^T + B B^T + i (B A^T - A B^T).
+ * When `real`, B = 0: only hRe = A^T A (or A A^T) is formed.
  */
 function hermitianGram(
   columns: boolean,
+  real: boolean,
   r: number,
   c: number,
   A: Float64Array,
@@ -111,6 +108,11 @@ function hermitianGram(
   hRe: Float64Array,
   hIm: Float64Array,
 ): void {
+  if (real) {
+    if (columns) gemm(true, false, c, c, r, 1, A, c, A, c, 0, hRe, c);
+    else gemm(false, true, r, r, c, 1, A, c, A, c, 0, hRe, r);
+    return;
+  }
   if (columns) {
     gemm(true, false, c, c, r, 1, A, c, A, c, 0, hRe, c);
     gemm(true, false, c, c, r, 1, B, c, B, c, 1, hRe, c);

@@ -2,7 +2,7 @@ import type { ChildPadding } from "../geometry/shapes.js";
 import type { Size2, Tensor4 } from "../geometry/tensor.js";
 import { gemm } from "../linalg/gemm.js";
 import { solveSpd } from "../linalg/spd-solve.js";
-import { cubicRoots } from "../als/extrapolation.js";
+import { bestQuarticStep } from "../als/extrapolation.js";
 
 /**
  * The functional objective of --refine in closed form, and alternating least squares on it.
@@ -224,31 +224,10 @@ export function functionalLineSearch(
   const a = stackedRows(g, d1, f2);
   const b = stackedRows(g, f1, d2);
   const r2 = stackedRows(g, d1, d2);
-  let e00 = 0, e01 = 0, e11 = 0, e02 = 0, e12 = 0, e22 = 0;
-  for (let q = 0; q < r0.length; q++) {
-    const x0 = r0[q]! - t[q]!;
-    const x1 = a[q]! + b[q]!;
-    const x2 = r2[q]!;
-    e00 += x0 * x0;
-    e01 += x0 * x1;
-    e11 += x1 * x1;
-    e02 += x0 * x2;
-    e12 += x1 * x2;
-    e22 += x2 * x2;
-  }
-  const c = [e00, 2 * e01, e11 + 2 * e02, 2 * e12, e22] as const;
-  const phi = (s: number): number => c[0] + s * (c[1] + s * (c[2] + s * (c[3] + s * c[4])));
-  let best = 0;
-  let bestPhi = c[0];
-  for (const s of [sMax, ...cubicRoots(4 * c[4], 3 * c[3], 2 * c[2], c[1])]) {
-    if (!(s > 0 && s <= sMax)) continue;
-    const v = phi(s);
-    if (v < bestPhi) {
-      bestPhi = v;
-      best = s;
-    }
-  }
-  return best === 0 ? undefined : { step: best, loss: bestPhi };
+  const e0 = new Float64Array(r0.length);
+  for (let q = 0; q < e0.length; q++) e0[q] = r0[q]! - t[q]!;
+  const best = bestQuarticStep(e0, (q) => a[q]! + b[q]!, r2, sMax);
+  return best === undefined ? undefined : { step: best.step, loss: best.value };
 }
 
 /** Ridge relative to mean(diag(G)); doubled by 100 until Cholesky succeeds. */
