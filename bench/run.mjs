@@ -1,4 +1,4 @@
-// npm run bench [-- --only kernels,decompositions,quality,dump] [--quick]
+// npm run bench [-- --only kernels,decompositions,fixtures,quality,dump] [--quick]
 // One table per part, each with the NumPy peer measured in the same run (skipped, with a notice,
 // when python3/numpy or ../shared/peers are missing). Build first (npm run bench does).
 import os from "node:os";
@@ -24,6 +24,11 @@ if (want("decompositions")) {
   const cases = quick ? DEFAULT_CASES.filter((c) => c.c <= 128) : DEFAULT_CASES;
   const rows = await benchDecompositions({ cases });
   printTable("Whole decompositions, structured, random start, fixed iterations; targets: ratio <= 3 from 128 channels, faster than NumPy's seed port", COLUMNS, rows);
+}
+
+if (want("fixtures")) {
+  const { benchFixtures, COLUMNS } = await import("./fixtures.mjs");
+  printTable("Every shipped parent, all three methods (CLI defaults, --seed 0)", COLUMNS, await benchFixtures());
 }
 
 if (want("quality")) {

@@ -58,7 +58,11 @@ function tridiagonalise(n: number, a: Float64Array, d: Float64Array, e: Float64A
   e[n - 1] = 0;
 }
 
-function tridiagonalQl(n: number, d: Float64Array, e: Float64Array): void {
+/**
+ * Eigenvalues of the symmetric tridiagonal matrix with diagonal d and sub-diagonal e (e[k] between
+ * rows k and k+1, e[n-1] unused): implicit QL, in place; d holds them on return, unsorted.
+ */
+export function tridiagonalQl(n: number, d: Float64Array, e: Float64Array): void {
   // An off-diagonal entry is negligible when it is tiny next to its neighbours on the diagonal or
   // next to the whole matrix: zeroing it moves every eigenvalue by at most eps ||T||, within the
   // backward error of the reduction anyway. The absolute test matters for (nearly) singular

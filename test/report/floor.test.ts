@@ -122,6 +122,32 @@ describe("frequencyFloor", () => {
     cases.forEach((c, q) => expect(frequencyFloor(c.T, c.m).rel).toBeCloseTo(want[q]!, 12));
   });
 
+  it("equals NumPy at sizes that take the blocked Hermitian reduction (d > 97) and the real path (even DFT sizes: real Nyquist frequencies)", (ctx) => {
+    const cases = [
+      { T: randomT([120, 130, 4, 4], 21), m: 40 },
+      { T: randomT([131, 110, 3, 6], 22), m: 70 },
+    ];
+    const script = [
+      "import sys, json, numpy as np",
+      "out = []",
+      "for c in json.load(sys.stdin):",
+      "    T = np.array(c['data']).reshape(c['shape']); m = c['m']",
+      "    F = np.fft.fft2(T, s=T.shape[2:])",
+      "    tail = sum(np.sum(np.linalg.svd(F[:, :, fh, fw], compute_uv=False)[m:] ** 2) for fh in range(T.shape[2]) for fw in range(T.shape[3]))",
+      "    out.append(float(np.sqrt(tail / (T.shape[2] * T.shape[3])) / np.linalg.norm(T)))",
+      "json.dump(out, sys.stdout)",
+    ].join("\n");
+    const res = pythonJson<number[]>(script, cases.map((c) => ({ shape: c.T.shape, data: Array.from(c.T.data), m: c.m })));
+    const want = skipUnlessPython(res, ctx, "test/report/floor.test.ts (NumPy floor, blocked sizes)");
+    // At these sizes the subtracted rounding slack (4 (2d + r) eps lambda_max per eigenvalue, d - m of
+    // them) is visible at ~1e-12 relative: the floor sits just below NumPy's, never above it.
+    cases.forEach((c, q) => {
+      const got = frequencyFloor(c.T, c.m).rel;
+      expect(got).toBeLessThanOrEqual(want[q]! * (1 + 1e-14));
+      expect(got).toBeGreaterThanOrEqual(want[q]! * (1 - 1e-11));
+    });
+  });
+
   it("is never above the residual any method achieves (compression fixtures, all three methods)", () => {
     const methods: MethodName[] = ["structured", "projected", "seed"];
     for (const [file, m] of [["random-8x8x3.npy", 2], ["random-16x8x3.npy", 3], ["rect-4x6x3x5.npy", 1]] as const) {

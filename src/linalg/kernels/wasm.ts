@@ -1,3 +1,4 @@
+import { setFlagsFromString } from "node:v8";
 import type { GemmKernel, MacroArgs } from "./contract.js";
 import { wasmApi } from "./wasm-api.js";
 
@@ -18,24 +19,28 @@ type MacroFn = (mcPad: number, kc: number, aOff: number, bOff: number, cOff: num
 
 export type WasmLoad = { kernel: GemmKernel; error: null } | { kernel: null; error: string };
 
-/** The generated module's path is not a literal, so a tree without the wasm step still compiles. */
+/** The generated modules' paths are not literals, so a tree without the wasm step still compiles. */
 const generatedModule = "./gemm-4x4.generated.js";
+const generatedFmaModule = "./gemm-fma-4x4.generated.js";
 
-async function readBytes(): Promise<Uint8Array> {
-  const mod: unknown = await import(generatedModule);
+/** The flag Node 20 (V8 11.3) needs for relaxed SIMD; V8 flags are per process, workers included. */
+export const RELAXED_SIMD_FLAG = "--experimental-wasm-relaxed-simd";
+
+async function readBytes(path: string = generatedModule): Promise<Uint8Array> {
+  const mod: unknown = await import(path);
   const b64 = (mod as { wasmBase64?: unknown }).wasmBase64;
-  if (typeof b64 !== "string") throw new Error(`${generatedModule} has no wasmBase64 string`);
+  if (typeof b64 !== "string") throw new Error(`${path} has no wasmBase64 string`);
   return new Uint8Array(Buffer.from(b64, "base64"));
 }
 
-export function instantiateWasmKernel(bytes: Uint8Array): GemmKernel {
+export function instantiateWasmKernel(bytes: Uint8Array, name: string = "wasm-simd-4x4"): GemmKernel {
   const module = new wasmApi.Module(bytes);
   const memory = new wasmApi.Memory({ initial: 1, maximum: MAX_PAGES, shared: true });
   const instance = new wasmApi.Instance(module, { env: { memory } });
   const macroFn = instance.exports["macro"] as MacroFn;
   let view = new Float64Array(memory.buffer);
   return {
-    name: "wasm-simd-4x4",
+    name,
     mr: MR,
     nr: NR,
     shared: { module, memory },
@@ -56,6 +61,25 @@ export function instantiateWasmKernel(bytes: Uint8Array): GemmKernel {
 export async function loadWasmKernel(): Promise<WasmLoad> {
   try {
     return { kernel: instantiateWasmKernel(await readBytes()), error: null };
+  } catch (e) {
+    return { kernel: null, error: e instanceof Error ? e.message : String(e) };
+  }
+}
+
+/**
+ * The fused multiply-add variant (gemm-fma-4x4.wat, f64x2.relaxed_madd). Enables relaxed SIMD
+ * first (a no-op where it is already on); the caller still self-checks the kernel before use.
+ */
+export async function loadWasmFmaKernel(): Promise<WasmLoad> {
+  try {
+    try {
+      setFlagsFromString(RELAXED_SIMD_FLAG);
+    } catch {
+      // an engine without the flag either has relaxed SIMD by default or fails validation below
+    }
+    const bytes = await readBytes(generatedFmaModule);
+    if (!wasmApi.validate(bytes)) throw new Error("this engine does not validate relaxed SIMD (f64x2.relaxed_madd)");
+    return { kernel: instantiateWasmKernel(bytes, "wasm-fma-4x4"), error: null };
   } catch (e) {
     return { kernel: null, error: e instanceof Error ? e.message : String(e) };
   }

@@ -23,6 +23,9 @@ const SEQ = 0, DONE = 1, STATUS = 2, ARGS = 3, BETA_F64 = 6;
 
 const workerSource = `
 const { workerData } = require("node:worker_threads");
+// Relaxed SIMD (the FMA kernel) is behind a flag in Node 20; V8 flags are per process, so this
+// only matters if the worker is the first to compile a module. Harmless where it is on already.
+try { require("node:v8").setFlagsFromString("--experimental-wasm-relaxed-simd"); } catch {}
 const { module, memory, ctrl, slot } = workerData;
 const G = new Int32Array(ctrl, 0, ${SLOT});
 const I = new Int32Array(ctrl, slot * ${SLOT * 4}, ${SLOT});
