@@ -6,8 +6,11 @@ import type { Tensor4 } from "../geometry/tensor.js";
  * 2008, here for a bilinear model). With the last sweep's direction d = (f1 - f1prev, f2 - f2prev),
  *   compose(f1 + s d1, f2 + s d2) - T = E0 + s E1 + s^2 E2,
  *   E0 = compose(f1, f2) - T,  E1 = compose(d1, f2) + compose(f1, d2),  E2 = compose(d1, d2),
- * so the squared residual is a quartic in s whose minimisers are real roots of a cubic. Returns the
- * best step s in (0, sMax] and its squared residual, or undefined when no step beats s = 0.
+ * so the squared residual is a quartic in s whose minimisers are real roots of a cubic.
+ * Bilinearity gives E1 without composing: compose(f1prev, f2prev) = compose(f1 - d1, f2 - d2)
+ * = compose(f1, f2) - E1 + E2, so E1 = E0 - Eprev + E2 with Eprev the previous iterate's residual.
+ * One composition (E2) per search. Returns the best step s in (0, sMax], or undefined when no step
+ * beats s = 0.
  */
 export interface LineSearch {
   readonly step: number;
@@ -24,13 +27,13 @@ export function exactLineSearch(
   d1: Tensor4,
   d2: Tensor4,
   E0: Float64Array,
+  Eprev: Float64Array,
   sMax = 100,
 ): LineSearch | undefined {
-  const A = compose(d1, f2).data;
-  const B = compose(f1, d2).data;
   const E2 = compose(d1, d2).data;
-  const flops = 3 * composeFlops(f1, f2);
-  const best = bestQuarticStep(E0, (q) => A[q]! + B[q]!, E2, sMax);
+  const flops = composeFlops(f1, f2);
+  const E1 = (q: number): number => E0[q]! - Eprev[q]! + E2[q]!;
+  const best = bestQuarticStep(E0, E1, E2, sMax);
   if (best === undefined) return undefined;
   const step = (x: Tensor4, d: Tensor4): Tensor4 => {
     const out = new Float64Array(x.data.length);
@@ -38,7 +41,7 @@ export function exactLineSearch(
     return { shape: x.shape, data: out };
   };
   const E = new Float64Array(E0.length);
-  for (let q = 0; q < E.length; q++) E[q] = E0[q]! + best.step * (A[q]! + B[q]! + best.step * E2[q]!);
+  for (let q = 0; q < E.length; q++) E[q] = E0[q]! + best.step * (E1(q) + best.step * E2[q]!);
   return { step: best.step, f1: step(f1, d1), f2: step(f2, d2), E, flops };
 }
 
