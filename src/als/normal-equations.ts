@@ -44,48 +44,13 @@ export function normalEquations(H: Tensor4, T: Tensor4, a: Size2): NormalEquatio
   const n = m * A;
   let flops = 0;
 
-  // P = F^T F, F (c x m kh kw) is H's memory as it stands.
-  const P = new Float64Array(nh * nh);
-  gram(c, nh, H.data, nh, P, nh);
-  flops += gramFlops(c, nh);
-
-  // S[p][d][q] = sum over taps v with v+d inside of P[(p, v), (q, v + d)], for each lag
-  // d = (dh, dw), dh in [-(ah-1), ah-1]. Rows of P are read contiguously; the writes for one p stay
-  // in that p's (lags x m) block.
+  // S holds P = F^T F summed along each spatial lag; P itself (as large as G) is dropped before
+  // G is allocated, so the two never coexist.
   const lh = 2 * a.h - 1;
   const lw = 2 * a.w - 1;
   const lags = lh * lw;
-  const S = new Float64Array(m * lags * m);
-  // lagOf[v * kk + w]: the lag index of the tap pair (v, w), or -1 when w - v is outside the lags.
-  const lagOf = new Int32Array(kk * kk).fill(-1);
-  for (let vh = 0; vh < kh; vh++) {
-    for (let vw = 0; vw < kw; vw++) {
-      for (let wh = 0; wh < kh; wh++) {
-        for (let ww = 0; ww < kw; ww++) {
-          const dh = wh - vh;
-          const dw = ww - vw;
-          if (Math.abs(dh) < a.h && Math.abs(dw) < a.w) {
-            lagOf[(vh * kw + vw) * kk + wh * kw + ww] = ((dh + a.h - 1) * lw + (dw + a.w - 1)) * m;
-          }
-        }
-      }
-    }
-  }
-  for (let p = 0; p < m; p++) {
-    const sp = p * lags * m;
-    for (let v = 0; v < kk; v++) {
-      const row = (p * kk + v) * nh;
-      const lagRow = v * kk;
-      for (let q = 0; q < m; q++) {
-        const pq = row + q * kk;
-        const sq = sp + q;
-        for (let w = 0; w < kk; w++) {
-          const lag = lagOf[lagRow + w]!;
-          if (lag >= 0) S[sq + lag]! += P[pq + w]!;
-        }
-      }
-    }
-  }
+  const S = lagSums(H, a);
+  flops += gramFlops(c, nh);
 
   // G[(p, ah, aw), (q, bh, bw)] = S[p][(ah - bh, aw - bw)][q].
   const G = new Float64Array(n * n);
@@ -135,4 +100,56 @@ export function normalEquations(H: Tensor4, T: Tensor4, a: Size2): NormalEquatio
     }
   }
   return { n, J, G, R, flops };
+}
+
+/**
+ * S[p][d][q] = sum_v P[(p, v), (q, v + d)] with P = F^T F, F = H (c, m, kh, kw) read as
+ * (c x m kh kw): the Gram of the fixed factor summed along each spatial lag d of the unknown taps a.
+ */
+function lagSums(H: Tensor4, a: Size2): Float64Array {
+  const [c, m, kh, kw] = H.shape;
+  const kk = kh * kw;
+  const nh = m * kk;
+  // P = F^T F, F (c x m kh kw) is H's memory as it stands.
+  const P = new Float64Array(nh * nh);
+  gram(c, nh, H.data, nh, P, nh);
+
+  // S[p][d][q] = sum over taps v with v+d inside of P[(p, v), (q, v + d)], for each lag
+  // d = (dh, dw), dh in [-(ah-1), ah-1]. Rows of P are read contiguously; the writes for one p stay
+  // in that p's (lags x m) block.
+  const lh = 2 * a.h - 1;
+  const lw = 2 * a.w - 1;
+  const lags = lh * lw;
+  const S = new Float64Array(m * lags * m);
+  // lagOf[v * kk + w]: the lag index of the tap pair (v, w), or -1 when w - v is outside the lags.
+  const lagOf = new Int32Array(kk * kk).fill(-1);
+  for (let vh = 0; vh < kh; vh++) {
+    for (let vw = 0; vw < kw; vw++) {
+      for (let wh = 0; wh < kh; wh++) {
+        for (let ww = 0; ww < kw; ww++) {
+          const dh = wh - vh;
+          const dw = ww - vw;
+          if (Math.abs(dh) < a.h && Math.abs(dw) < a.w) {
+            lagOf[(vh * kw + vw) * kk + wh * kw + ww] = ((dh + a.h - 1) * lw + (dw + a.w - 1)) * m;
+          }
+        }
+      }
+    }
+  }
+  for (let p = 0; p < m; p++) {
+    const sp = p * lags * m;
+    for (let v = 0; v < kk; v++) {
+      const row = (p * kk + v) * nh;
+      const lagRow = v * kk;
+      for (let q = 0; q < m; q++) {
+        const pq = row + q * kk;
+        const sq = sp + q;
+        for (let w = 0; w < kk; w++) {
+          const lag = lagOf[lagRow + w]!;
+          if (lag >= 0) S[sq + lag]! += P[pq + w]!;
+        }
+      }
+    }
+  }
+  return S;
 }
