@@ -10,9 +10,12 @@ import { topEigenvectors } from "./symmetric-eigenvectors.js";
  * - random:   i.i.d. normal, variance 1 / (c_in k1h k1w) (He-style fan-in scaling). Dense; the
  *             start the Network Morphism paper uses. Reaches an exact split in one half-step when
  *             m k2h k2w >= c_in keh kew (the exact-dense regime).
- * - identity: f1's centre tap is [I; 0] (the first min(m, c_in) middle channels copy the inputs),
- *             other taps zero; middle channels beyond c_in are random as above. When
- *             m >= c_in an exact split is one half-step away (f2 = W on the copied channels).
+ * - identity: when m >= c_in, f1's centre tap is [I; 0] (the first c_in middle channels copy the
+ *             inputs), other taps zero, further middle channels random as above: an exact split is
+ *             one half-step away (f2 = W on the copied channels). When c_out <= m < c_in (a parent
+ *             that narrows), the identity belongs on the other side: f1's first c_out middle
+ *             channels are the parent itself (T's window under f2's centre tap), so the f2 step
+ *             finds f2 = [I 0] at its centre tap, again exact.
  * - spectral: f1's centre tap holds the leading m left singular vectors of T unfolded by input
  *             channel, T_(in) (c_in x c_out keh kew): the best m-dimensional input subspace
  *             (Tucker-2 / HOSVD start); middle channels beyond c_in are random. The compression start.
@@ -27,7 +30,8 @@ export function randomF1(g: SplitGeometry, rng: Rng): Tensor4 {
 }
 
 export function initialF1(name: InitName, T: Tensor4, g: SplitGeometry, rng: Rng, noise = 0): Tensor4 {
-  const start = name === "random" ? randomF1(g, rng) : centredStart(name, T, g, rng);
+  const narrowing = name === "identity" && g.m < g.cIn && g.m >= g.cOut && g.k1.h >= g.k.h && g.k1.w >= g.k.w;
+  const start = name === "random" ? randomF1(g, rng) : narrowing ? parentStart(T, g, rng) : centredStart(name, T, g, rng);
   if (noise > 0) addRelativeNoise(start.data, noise, rng);
   return start;
 }
@@ -44,6 +48,26 @@ function centredStart(name: "identity" | "spectral", T: Tensor4, g: SplitGeometr
     for (let i = 0; i < cIn; i++) {
       const base = (p * cIn + i) * A;
       for (let t = 0; t < A; t++) f1.data[base + t] = t === centre ? mix[p * cIn + i]! : 0;
+    }
+  }
+  return f1;
+}
+
+/**
+ * f1[p] = T[p, :, v0 : v0 + k1] for p < c_out, v0 = f2's centre tap; further rows random. Then
+ * compose(f1, f2) with f2 = [I 0] at its centre tap is T exactly (k1 >= k keeps W inside the window).
+ */
+function parentStart(T: Tensor4, g: SplitGeometry, rng: Rng): Tensor4 {
+  const f1 = randomF1(g, rng);
+  const [, cIn, eh, ew] = T.shape;
+  const v0 = { h: Math.floor((g.k2.h - 1) / 2), w: Math.floor((g.k2.w - 1) / 2) };
+  for (let p = 0; p < g.cOut; p++) {
+    for (let i = 0; i < cIn; i++) {
+      for (let y = 0; y < g.k1.h; y++) {
+        for (let x = 0; x < g.k1.w; x++) {
+          f1.data[((p * cIn + i) * g.k1.h + y) * g.k1.w + x] = T.data[((p * cIn + i) * eh + y + v0.h) * ew + x + v0.w]!;
+        }
+      }
     }
   }
   return f1;

@@ -40,7 +40,7 @@ export const defaultAlsOptions: AlsOptions = {
   seed: 0,
 };
 
-/** The structured method's acceleration defaults (measured: docs/quality.md). */
+/** The structured method's acceleration defaults (measured: README, "Quality"). */
 export interface StructuredTuning {
   readonly lambdaDecay: number;
   readonly lambdaMin: number;

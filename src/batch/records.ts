@@ -1,7 +1,7 @@
 /**
  * The batch report as data: one record per candidate layer (split or skipped), in input order,
  * and one summary. With `--json` each is one line of NDJSON (schemas `decompose-filter/layer@1`
- * and `decompose-filter/summary@1`, documented in docs/dumps.md); otherwise table.ts renders them.
+ * and `decompose-filter/summary@1`, documented in the README, "NDJSON schema"); otherwise table.ts renders them.
  */
 import type { SizeHW } from "../report/model.js";
 import type { LayerOutputs } from "./outputs.js";

@@ -50,7 +50,7 @@ function describe(name: RegimeName, m: number, exact: number, dense: number): st
 }
 
 /**
- * The start that wins in each regime (measured: docs/quality.md): spectral for compression,
+ * The start that wins in each regime (measured: README, "Quality"): spectral for compression,
  * identity where exactness needs a (near-)delta factor, random where a dense exact split exists.
  */
 export function defaultInit(regime: RegimeName): InitName {
