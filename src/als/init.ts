@@ -1,5 +1,6 @@
 import type { SplitGeometry } from "../geometry/shapes.js";
-import type { Tensor4 } from "../geometry/tensor.js";
+import { swapChannels, type Tensor4 } from "../geometry/tensor.js";
+import { gemm } from "../linalg/gemm.js";
 import type { Rng } from "../random.js";
 import { topEigenvectors } from "./symmetric-eigenvectors.js";
 
@@ -82,20 +83,10 @@ function identityRows(r: number, n: number): Float64Array {
 /** T_(in) T_(in)^T (c_in x c_in): T (c_out, c_in, E) unfolded with the input channel as rows. */
 function inputGram(T: Tensor4): Float64Array {
   const [cOut, cIn, eh, ew] = T.shape;
-  const E = eh * ew;
+  const cols = cOut * eh * ew;
+  const A = swapChannels(T).data; // (c_in, c_out, E) = T_(in), row-major (c_in x c_out E)
   const Gm = new Float64Array(cIn * cIn);
-  for (let o = 0; o < cOut; o++) {
-    for (let i = 0; i < cIn; i++) {
-      const a = (o * cIn + i) * E;
-      for (let j = 0; j <= i; j++) {
-        const b = (o * cIn + j) * E;
-        let s = 0;
-        for (let t = 0; t < E; t++) s += T.data[a + t]! * T.data[b + t]!;
-        Gm[i * cIn + j]! += s;
-      }
-    }
-  }
-  for (let i = 0; i < cIn; i++) for (let j = 0; j < i; j++) Gm[j * cIn + i] = Gm[i * cIn + j]!;
+  gemm(false, true, cIn, cIn, cols, 1, A, cols, A, cols, 0, Gm, cIn);
   return Gm;
 }
 

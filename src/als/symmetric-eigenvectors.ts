@@ -1,11 +1,54 @@
+import { cholesky } from "../linalg/cholesky.js";
+import { gemm } from "../linalg/gemm.js";
+import { trsmLowerLeft } from "../linalg/trsm.js";
+import { Rng } from "../random.js";
+
 /**
- * Leading eigenvectors of a real symmetric matrix by the cyclic Jacobi method (Golub & Van Loan,
- * Algorithm 8.5.3): accurate to working precision, O(n^3) per sweep, a handful of sweeps. Meant for
- * channel-sized matrices (n up to a few hundred). A (n x n, row-major) is not modified.
- * Returns the r eigenvectors of the largest eigenvalues as rows of an (r x n) array, in
- * descending eigenvalue order.
+ * Leading eigenvectors of a real symmetric positive semi-definite matrix A (n x n, row-major, not
+ * modified), as rows of an (r x n) array in descending eigenvalue order.
+ * Small problems, or r close to n: cyclic Jacobi on A. Otherwise subspace iteration (Golub & Van
+ * Loan, 8.2.4) on an oversampled block of r + 8 vectors, orthonormalised by Cholesky QR, all in
+ * GEMMs, then Rayleigh-Ritz on the projected (r + 8) x (r + 8) matrix by Jacobi. Used for starts,
+ * where the dominant subspace matters and the last digits do not.
  */
 export function topEigenvectors(n: number, A: Float64Array, r: number): Float64Array {
+  const s = r + 8;
+  if (n <= 128 || s >= n) return jacobiTopEigenvectors(n, A, r);
+  const rng = new Rng(0x5eed);
+  let Q = orthonormalRows(s, n, rng.normals(s * n));
+  const Z = new Float64Array(s * n);
+  for (let it = 0; it < 30; it++) {
+    gemm(false, false, s, n, n, 1, Q, n, A, n, 0, Z, n); // Z = Q A (A symmetric: rows of (A Q^T)^T)
+    Q = orthonormalRows(s, n, Z.slice());
+  }
+  // Rayleigh-Ritz: B = Q A Q^T (s x s), its top r eigenvectors W (r x s), vectors W Q (r x n).
+  gemm(false, false, s, n, n, 1, Q, n, A, n, 0, Z, n);
+  const B = new Float64Array(s * s);
+  gemm(false, true, s, s, n, 1, Z, n, Q, n, 0, B, s);
+  for (let i = 0; i < s; i++) for (let j = 0; j < i; j++) B[i * s + j] = B[j * s + i] = (B[i * s + j]! + B[j * s + i]!) / 2;
+  const W = jacobiTopEigenvectors(s, B, r);
+  const out = new Float64Array(r * n);
+  gemm(false, false, r, n, s, 1, W, s, Q, n, 0, out, n);
+  return out;
+}
+
+/** Rows of Z (k x n) orthonormalised by Cholesky QR, twice (CholeskyQR2) for orthogonality to rounding. */
+function orthonormalRows(k: number, n: number, Z: Float64Array): Float64Array {
+  for (let pass = 0; pass < 2; pass++) {
+    const G = new Float64Array(k * k);
+    gemm(false, true, k, k, n, 1, Z, n, Z, n, 0, G, k);
+    let scale = 0;
+    for (let i = 0; i < k; i++) scale = Math.max(scale, G[i * k + i]!);
+    // A rank-deficient block (A of low rank) gets a tiny shift: its extra rows are then arbitrary but finite.
+    for (let i = 0; i < k; i++) G[i * k + i]! += 1e-14 * scale;
+    if (!cholesky(k, G, k).ok) throw new Error("topEigenvectors: Cholesky QR failed");
+    trsmLowerLeft(k, n, G, k, Z, n);
+  }
+  return Z;
+}
+
+/** Cyclic Jacobi (Golub & Van Loan, Algorithm 8.5.3): accurate to working precision, O(n^3) a sweep. */
+function jacobiTopEigenvectors(n: number, A: Float64Array, r: number): Float64Array {
   const a = A.slice();
   const V = new Float64Array(n * n);
   for (let i = 0; i < n; i++) V[i * n + i] = 1;
