@@ -8,12 +8,15 @@ import { spawnSync } from "node:child_process";
 export type PythonResult<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly why: string };
 
 function interpret<T>(r: ReturnType<typeof spawnSync>, what: string): PythonResult<T> {
+  const stderr = String(r.stderr);
   if (r.error !== undefined) {
     const code = (r.error as NodeJS.ErrnoException).code;
     if (code === "ENOENT") return { ok: false, why: "python3 not found" };
+    // A python3 that dies at `import numpy` closes stdin before a large payload is written.
+    const missing = /(ModuleNotFoundError|ImportError): (.*)/.exec(stderr);
+    if (code === "EPIPE" && missing) return { ok: false, why: `python3 lacks a module (${missing[2]})` };
     throw r.error;
   }
-  const stderr = String(r.stderr);
   if (r.status !== 0) {
     const missing = /(ModuleNotFoundError|ImportError): (.*)/.exec(stderr);
     if (missing) return { ok: false, why: `python3 lacks a module (${missing[2]})` };
