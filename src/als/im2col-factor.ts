@@ -2,7 +2,9 @@ import { col2im, im2col, overlapCounts } from "../geometry/im2col.js";
 import type { SplitGeometry } from "../geometry/shapes.js";
 import { sumSquares, swapChannels, type Shape4, type Size2, type Tensor4 } from "../geometry/tensor.js";
 import { gemm, gemmFlops } from "../linalg/gemm.js";
-import type { Rng } from "../random.js";
+import { Rng } from "../random.js";
+import type { AlsOptions, StopReason } from "./options.js";
+import { stopReason } from "./stopping.js";
 import { ridgeSolve } from "./ridge-solve.js";
 
 /**
@@ -139,4 +141,34 @@ function transpose(a: Float64Array, r: number, c: number): Float64Array {
   const out = new Float64Array(r * c);
   for (let i = 0; i < r; i++) for (let j = 0; j < c; j++) out[j * r + i] = a[i * c + j]!;
   return out;
+}
+
+/**
+ * The ridge ALS loop both im2col methods share: X step, optionally the projection of X onto
+ * im2col matrices (the projected method), K step, residual of X K against B, stopping rule.
+ */
+export function im2colAls(
+  T: Tensor4,
+  g: SplitGeometry,
+  opts: AlsOptions,
+  projectEachStep: boolean,
+): { pb: Im2colProblem; XT: Float64Array; K: Float64Array; trace: number[]; flops: number; stopReason: StopReason } {
+  const pb = im2colProblem(T, g);
+  let K = randomK(pb, new Rng(opts.seed));
+  let XT: Float64Array = new Float64Array(pb.n * pb.rows);
+  const trace: number[] = [];
+  let flops = 0;
+  let reason: StopReason | undefined;
+  while (reason === undefined) {
+    const x = solveX(pb, K, opts.lambda);
+    XT = projectEachStep ? f1ToXT(pb, projectToF1(pb, x.XT)) : x.XT;
+    const k = solveK(pb, XT, opts.lambda);
+    K = k.K;
+    const r = relativeProductResidual(pb, XT, K, k.residualSq);
+    flops += x.flops + k.flops + r.flops;
+    trace.push(r.rel);
+    opts.onIteration?.(trace.length, r.rel);
+    reason = stopReason(trace, opts);
+  }
+  return { pb, XT, K, trace, flops, stopReason: reason };
 }
