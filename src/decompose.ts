@@ -81,8 +81,9 @@ export function decompose(parent: Tensor4, options: DecomposeOptions): Decomposi
   const T = pad2d(parent, g.targetPad);
   const tNorm = frobeniusNorm(T.data);
   const runs = runMethodWithRestarts((seed) => METHODS[method](T, g, { ...als, seed }), T, als.seed, options.quality?.restarts ?? 1);
-  const parentPadding0 = options.parentPadding ?? samePadding(g.k);
-  const finished = finishFactors(parent, T, g, runs, method, als, parentPadding0, childPadding(g, parentPadding0), options.quality, options.bias);
+  const parentPadding = options.parentPadding ?? samePadding(g.k);
+  const pads = childPadding(g, parentPadding);
+  const finished = finishFactors(parent, T, g, runs, method, als, parentPadding, pads, options.quality, options.bias);
   const result = finished.result;
 
   const C = compose(result.f1, result.f2);
@@ -92,8 +93,6 @@ export function decompose(parent: Tensor4, options: DecomposeOptions): Decomposi
 
   const floor = options.floor === false ? undefined : frequencyFloor(T, g.m);
   if (floor) flops += floor.flops;
-  const parentPadding = options.parentPadding ?? samePadding(g.k);
-  const pads = childPadding(g, parentPadding);
   const functional =
     options.functional === false || pads === undefined
       ? null
