@@ -57,28 +57,8 @@ function reduceComplex(n: number, ar: Float64Array, ai: Float64Array, d: Float64
   const pi = new Float64Array(n);
   for (let k = k0; k < n - 1; k++) {
     const row = k * n;
-    d[k] = ar[row + k]!;
-    // x_j = H[j, k] = conj(A[k, j]) for j > k.
-    let sigma = 0;
-    for (let j = k + 2; j < n; j++) sigma += ar[row + j]! * ar[row + j]! + ai[row + j]! * ai[row + j]!;
-    const x0r = ar[row + k + 1]!;
-    const x0i = -ai[row + k + 1]!;
-    const a0 = Math.hypot(x0r, x0i);
-    if (sigma === 0) {
-      e[k] = a0; // already reduced: only the phase of x0 remains, removed by step 2
-      continue;
-    }
-    const mu = Math.sqrt(a0 * a0 + sigma);
-    e[k] = mu;
-    const ur = a0 === 0 ? 1 : x0r / a0;
-    const ui = a0 === 0 ? 0 : x0i / a0;
-    const beta = 1 / (mu * (mu + a0));
-    vr[k + 1] = ur * (a0 + mu);
-    vi[k + 1] = ui * (a0 + mu);
-    for (let j = k + 2; j < n; j++) {
-      vr[j] = ar[row + j]!;
-      vi[j] = -ai[row + j]!;
-    }
+    const beta = householder(n, ar, ai, row, k, vr, vi, d, e);
+    if (beta === undefined) continue;
     hemvUpper(n, ar, ai, k + 1, vr, vi, pr, pi); // p = A22 v
     // p *= beta; K = (beta/2) Re(v^H p); w = p - K v (stored in p).
     let vhp = 0;
@@ -229,29 +209,8 @@ function reduceComplexPanels(n: number, ar: Float64Array, ai: Float64Array, d: F
           ai[row + c]! -= vki * wcr - vkr * wci + wki * vcr - wkr * vci;
         }
       }
-      d[k] = ar[row + k]!;
-      let sigma = 0;
-      for (let c = k + 2; c < n; c++) sigma += ar[row + c]! * ar[row + c]! + ai[row + c]! * ai[row + c]!;
-      const x0r = ar[row + k + 1]!;
-      const x0i = -ai[row + k + 1]!;
-      const a0 = Math.hypot(x0r, x0i);
-      if (sigma === 0) {
-        e[k] = a0; // v_j = w_j = 0 (P rows stay zero)
-        continue;
-      }
-      const mu = Math.sqrt(a0 * a0 + sigma);
-      e[k] = mu;
-      const ur = a0 === 0 ? 1 : x0r / a0;
-      const ui = a0 === 0 ? 0 : x0i / a0;
-      const beta = 1 / (mu * (mu + a0));
-      vr.fill(0, 0, k + 1);
-      vi.fill(0, 0, k + 1);
-      vr[k + 1] = ur * (a0 + mu);
-      vi[k + 1] = ui * (a0 + mu);
-      for (let c = k + 2; c < n; c++) {
-        vr[c] = ar[row + c]!;
-        vi[c] = -ai[row + c]!;
-      }
+      const beta = householder(n, ar, ai, row, k, vr, vi, d, e);
+      if (beta === undefined) continue;
       hemvUpper(n, ar, ai, k + 1, vr, vi, pr, pi); // p = A22_stored v
       // p -= v_t (w_t^H v) + w_t (v_t^H v) for the panel's earlier t.
       for (let t = 0; t < j; t++) {
@@ -365,4 +324,47 @@ function reduceReal(n: number, a: Float64Array, d: Float64Array, e: Float64Array
   }
   if (n >= 1) d[n - 1] = a[(n - 1) * n + n - 1]!;
   e[Math.max(n - 1, 0)] = 0;
+}
+
+/**
+ * Step k's Householder reflector H = I - beta v v^H (Golub & Van Loan 5.1.2, complex form), from
+ * row k of the upper triangle, whose entries j > k are conj(A[j, k]): x = A[k+1:, k]. Sets d[k] and
+ * e[k] = ||x|| (the sub-diagonal after the reflection; its phase is removed later), writes v
+ * (zero up to k, v[k+1] = u (|x0| + mu), v[j] = x_j beyond) and returns beta, or undefined when
+ * x is already reduced (nothing beyond x0).
+ */
+function householder(
+  n: number,
+  ar: Float64Array,
+  ai: Float64Array,
+  row: number,
+  k: number,
+  vr: Float64Array,
+  vi: Float64Array,
+  d: Float64Array,
+  e: Float64Array,
+): number | undefined {
+  d[k] = ar[row + k]!;
+  let sigma = 0;
+  for (let j = k + 2; j < n; j++) sigma += ar[row + j]! * ar[row + j]! + ai[row + j]! * ai[row + j]!;
+  const x0r = ar[row + k + 1]!;
+  const x0i = -ai[row + k + 1]!;
+  const a0 = Math.hypot(x0r, x0i);
+  if (sigma === 0) {
+    e[k] = a0; // already reduced: only the phase of x0 remains, removed with the others
+    return undefined;
+  }
+  const mu = Math.sqrt(a0 * a0 + sigma);
+  e[k] = mu;
+  const ur = a0 === 0 ? 1 : x0r / a0;
+  const ui = a0 === 0 ? 0 : x0i / a0;
+  vr.fill(0, 0, k + 1);
+  vi.fill(0, 0, k + 1);
+  vr[k + 1] = ur * (a0 + mu);
+  vi[k + 1] = ui * (a0 + mu);
+  for (let j = k + 2; j < n; j++) {
+    vr[j] = ar[row + j]!;
+    vi[j] = -ai[row + j]!;
+  }
+  return 1 / (mu * (mu + a0));
 }

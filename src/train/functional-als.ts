@@ -244,6 +244,63 @@ function solveRidge(n: number, gIn: Float64Array, nrhs: number, rIn: Float64Arra
   }
 }
 
+/**
+ * The masked normal equations of one functional half-step, from the fixed factor's Gram
+ * p = F^T F (m kFixed x m kFixed) and cross product q = F^T T (m kFixed x J ke). Output tap s = u + v
+ * (u of f1, v of f2) pairs with mask weights g.m; the free factor is f2 (free tap v) or f1 (u):
+ *   G[(c, a), (c2, a2)] = sum_{v, v2, e} w(v, v2, e) p[(c, b), (c2, b2)],
+ *   R[(c, a), j]        = sum_{v, e} w(v, v, e) q[(c, b), (j, e)],
+ * a, a2 the free taps and b, b2 the fixed taps of (v, u = e - v) and (v2, u2 = e - v2).
+ */
+function assembleMasked(
+  g: FunctionalGeometry,
+  p: Float64Array,
+  q: Float64Array,
+  m: number,
+  J: number,
+  freeIsF2: boolean,
+): { G: Float64Array; R: Float64Array } {
+  const k1n = g.k1.h * g.k1.w;
+  const k2n = g.k2.h * g.k2.w;
+  const ken = g.ke.h * g.ke.w;
+  const kFree = freeIsF2 ? k2n : k1n;
+  const kFixed = freeIsF2 ? k1n : k2n;
+  const nFree = m * kFree;
+  const nFixed = m * kFixed;
+  const G = new Float64Array(nFree * nFree);
+  const R = new Float64Array(nFree * J);
+  for (let v = 0; v < k2n; v++) {
+    for (let e = 0; e < ken; e++) {
+      const u = lagIndex(g, e, v);
+      if (u < 0) continue;
+      const a = freeIsF2 ? v : u;
+      const b = freeIsF2 ? u : v;
+      const nw = g.m[(v * k2n + v) * ken + e]!;
+      if (nw !== 0) {
+        for (let c = 0; c < m; c++) {
+          const src = (c * kFixed + b) * J * ken;
+          const dst = (c * kFree + a) * J;
+          for (let j = 0; j < J; j++) R[dst + j]! += nw * q[src + j * ken + e]!;
+        }
+      }
+      for (let v2 = 0; v2 < k2n; v2++) {
+        const w = g.m[(v * k2n + v2) * ken + e]!;
+        if (w === 0) continue;
+        const u2 = lagIndex(g, e, v2);
+        if (u2 < 0) continue;
+        const a2 = freeIsF2 ? v2 : u2;
+        const b2 = freeIsF2 ? u2 : v2;
+        for (let c = 0; c < m; c++) {
+          const src = (c * kFixed + b) * nFixed;
+          const dst = (c * kFree + a) * nFree;
+          for (let c2 = 0; c2 < m; c2++) G[dst + c2 * kFree + a2]! += w * p[src + c2 * kFixed + b2]!;
+        }
+      }
+    }
+  }
+  return { G, R };
+}
+
 /** Exact minimiser of L over f2 with f1 fixed (ridge lambda * mean diag). Returns f2 and flops. */
 export function solveF2(g: FunctionalGeometry, T: Tensor4, f1: Tensor4, cOut: number, lambda: number): { f2: Tensor4; flops: number } {
   const [m, cIn] = f1.shape;
@@ -262,33 +319,7 @@ export function solveF2(g: FunctionalGeometry, T: Tensor4, f1: Tensor4, cOut: nu
   const q = new Float64Array(n1 * cOut * ken);
   gemm(false, false, n1, cOut * ken, cIn, 1, f1t, cIn, tt, cOut * ken, 0, q, cOut * ken);
   const n2 = m * k2n;
-  const G = new Float64Array(n2 * n2);
-  const R = new Float64Array(n2 * cOut);
-  for (let v = 0; v < k2n; v++) {
-    for (let e = 0; e < ken; e++) {
-      const u = lagIndex(g, e, v);
-      if (u < 0) continue;
-      const nw = g.m[(v * k2n + v) * ken + e]!;
-      if (nw !== 0) {
-        for (let c = 0; c < m; c++) {
-          const src = (c * k1n + u) * cOut * ken;
-          const dst = (c * k2n + v) * cOut;
-          for (let o = 0; o < cOut; o++) R[dst + o]! += nw * q[src + o * ken + e]!;
-        }
-      }
-      for (let v2 = 0; v2 < k2n; v2++) {
-        const w = g.m[(v * k2n + v2) * ken + e]!;
-        if (w === 0) continue;
-        const u2 = lagIndex(g, e, v2);
-        if (u2 < 0) continue;
-        for (let c = 0; c < m; c++) {
-          const src = (c * k1n + u) * n1;
-          const dst = (c * k2n + v) * n2;
-          for (let c2 = 0; c2 < m; c2++) G[dst + c2 * k2n + v2]! += w * p[src + c2 * k1n + u2]!;
-        }
-      }
-    }
-  }
+  const { G, R } = assembleMasked(g, p, q, m, cOut, true);
   const x = solveRidge(n2, G, cOut, R, lambda);
   const f2 = new Float64Array(cOut * n2);
   for (let r = 0; r < n2; r++) for (let o = 0; o < cOut; o++) f2[o * n2 + r] = x[r * cOut + o]!;
@@ -309,33 +340,7 @@ export function solveF1(g: FunctionalGeometry, T: Tensor4, f2: Tensor4, cIn: num
   const q = new Float64Array(n2 * cIn * ken);
   gemm(true, false, n2, cIn * ken, cOut, 1, f2.data, n2, T.data, cIn * ken, 0, q, cIn * ken);
   const n1 = m * k1n;
-  const G = new Float64Array(n1 * n1);
-  const R = new Float64Array(n1 * cIn);
-  for (let v = 0; v < k2n; v++) {
-    for (let e = 0; e < ken; e++) {
-      const u = lagIndex(g, e, v);
-      if (u < 0) continue;
-      const nw = g.m[(v * k2n + v) * ken + e]!;
-      if (nw !== 0) {
-        for (let c = 0; c < m; c++) {
-          const src = (c * k2n + v) * cIn * ken;
-          const dst = (c * k1n + u) * cIn;
-          for (let i = 0; i < cIn; i++) R[dst + i]! += nw * q[src + i * ken + e]!;
-        }
-      }
-      for (let v2 = 0; v2 < k2n; v2++) {
-        const w = g.m[(v * k2n + v2) * ken + e]!;
-        if (w === 0) continue;
-        const u2 = lagIndex(g, e, v2);
-        if (u2 < 0) continue;
-        for (let c = 0; c < m; c++) {
-          const src = (c * k2n + v) * n2;
-          const dst = (c * k1n + u) * n1;
-          for (let c2 = 0; c2 < m; c2++) G[dst + c2 * k1n + u2]! += w * p[src + c2 * k2n + v2]!;
-        }
-      }
-    }
-  }
+  const { G, R } = assembleMasked(g, p, q, m, cIn, false);
   const x = solveRidge(n1, G, cIn, R, lambda);
   const f1 = new Float64Array(m * cIn * k1n);
   for (let c = 0; c < m; c++) for (let u = 0; u < k1n; u++) for (let i = 0; i < cIn; i++) f1[(c * cIn + i) * k1n + u] = x[(c * k1n + u) * cIn + i]!;
