@@ -10,6 +10,11 @@
  * solutions for every lambda. A plan reached this way at exactly its own cost is optimal for that
  * cost (Everett's theorem). The budget left over is then spent greedily on any option, hull or
  * not, that lowers the error most while fitting.
+ * The greedy can miss combinations the hull does not contain (a knapsack), so the same problem is
+ * also solved exactly on costs rounded UP to a grid of at most `DP_CELLS` cells of the budget
+ * (dynamic programming over layers: best[b] = least error with rounded cost <= b; exact when the
+ * costs are integers and the budget has at most DP_CELLS units). Rounding up keeps every plan it
+ * finds within the true budget; the better of the two plans is kept, then the fill runs again.
  * max: for a threshold t each layer takes its cheapest option with relative error <= t; the cost
  * is non-increasing in t, so the smallest feasible t among the options' own values is found by
  * bisection, and it is the exact optimum. Left-over budget then lowers the total without raising t.
@@ -43,7 +48,7 @@ export function minimumCost(layers: readonly AllocLayer[]): number {
 
 export function allocate(layers: readonly AllocLayer[], budget: number, objective: Objective): Allocation | null {
   if (minimumCost(layers) > budget) return null;
-  const choice = objective === "total" ? hullGreedy(layers, budget) : minMax(layers, budget);
+  const choice = objective === "total" ? bestTotal(layers, budget) : minMax(layers, budget);
   return summarise(layers, choice);
 }
 
@@ -85,6 +90,57 @@ export function lowerHull(options: readonly AllocOption[]): number[] {
     hull.push(i);
   }
   return hull;
+}
+
+export const DP_CELLS = 4096;
+
+function totalErr(layers: readonly AllocLayer[], choice: readonly number[]): number {
+  return layers.reduce((s, l, i) => s + l.options[choice[i]!]!.errSq, 0);
+}
+
+function bestTotal(layers: readonly AllocLayer[], budget: number): number[] {
+  const greedy = hullGreedy(layers, budget);
+  const dp = knapsack(layers, budget);
+  if (dp === null || layers.reduce((s, l, i) => s + l.options[dp[i]!]!.cost, 0) > budget) return greedy;
+  fill(layers, dp, budget, () => true);
+  return totalErr(layers, dp) < totalErr(layers, greedy) ? dp : greedy;
+}
+
+/** Exact on costs rounded up to cells of budget / cells (unit cells when costs are integers and fit). */
+function knapsack(layers: readonly AllocLayer[], budget: number): number[] | null {
+  const integer = layers.every((l) => l.options.every((o) => Number.isInteger(o.cost)));
+  const unit = integer && budget <= DP_CELLS ? 1 : budget / DP_CELLS;
+  const G = Math.floor(budget / unit);
+  const cells = layers.map((l) => l.options.map((o) => Math.ceil(o.cost / unit)));
+  let best = new Float64Array(G + 1); // least error of the layers so far with rounded cost <= b
+  const pick: Int32Array[] = [];
+  for (let i = 0; i < layers.length; i++) {
+    const next = new Float64Array(G + 1).fill(Infinity);
+    const arg = new Int32Array(G + 1).fill(-1);
+    const o = layers[i]!.options;
+    for (let j = 0; j < o.length; j++) {
+      const c = cells[i]![j]!;
+      const e = o[j]!.errSq;
+      for (let b = c; b <= G; b++) {
+        const v = best[b - c]! + e;
+        if (v < next[b]!) {
+          next[b] = v;
+          arg[b] = j;
+        }
+      }
+    }
+    pick.push(arg);
+    best = next;
+  }
+  if (!Number.isFinite(best[G]!)) return null;
+  const choice = new Array<number>(layers.length);
+  let b = G;
+  for (let i = layers.length - 1; i >= 0; i--) {
+    const j = pick[i]![b]!;
+    choice[i] = j;
+    b -= cells[i]![j]!;
+  }
+  return choice;
 }
 
 function hullGreedy(layers: readonly AllocLayer[], budget: number): number[] {

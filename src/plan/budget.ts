@@ -6,7 +6,8 @@
  */
 import { DecomposeError } from "../errors.js";
 import type { Shape4, Size2 } from "../geometry/tensor.js";
-import { allocate, minimumCost, type Objective } from "./allocation.js";
+import { allocate, minimumCost, type AllocLayer, type Objective } from "./allocation.js";
+import type { GeometryName } from "./candidates.js";
 import { layerCurve, type CostKind, type CurveSettings, type LayerCurve, type LayerOption } from "./curves.js";
 
 export interface BudgetLayer {
@@ -24,6 +25,8 @@ export interface BudgetSpec {
   /** --k1/--k2: one geometry for every layer (a size not given is the parent's). */
   readonly pinned?: { readonly k1?: Size2; readonly k2?: Size2 };
   readonly fractions?: readonly number[];
+  /** Bisection rounds on the chosen solver geometries (default 3). */
+  readonly refineRounds?: number;
   readonly solve: CurveSettings["solve"];
 }
 
@@ -64,7 +67,7 @@ export function planBudget(layers: readonly BudgetLayer[], spec: BudgetSpec, fil
     if (l.groups !== 1) {
       // Grouped: left unsplit (the curve's unsplit option alone).
       const full = layerCurve(parent, { cost: spec.of, inputSize: l.inputSize, solve: spec.solve, fractions: [] });
-      return { ...full, options: full.options.slice(0, 1), solverRuns: 0 };
+      return { ...full, options: full.options.slice(0, 1), solverRuns: 0, refine: () => false };
     }
     return layerCurve(parent, {
       cost: spec.of,
@@ -75,10 +78,28 @@ export function planBudget(layers: readonly BudgetLayer[], spec: BudgetSpec, fil
     });
   });
   const costOf = (o: LayerOption): number => (spec.of === "params" ? o.params : o.flops!);
-  const alloc = curves.map((c) => ({ normSq: c.normSq, options: c.options.map((o) => ({ cost: costOf(o), errSq: o.errSq })) }));
+  const allocLayers = (): AllocLayer[] => curves.map((c) => ({ normSq: c.normSq, options: c.options.map((o) => ({ cost: costOf(o), errSq: o.errSq })) }));
   const parentCost = curves.reduce((s, c) => s + costOf(c.options[0]!), 0);
-  const minimumRatio = parentCost > 0 ? minimumCost(alloc) / parentCost : 1;
-  const result = allocate(alloc, spec.ratio * parentCost, spec.objective);
+  const minimumRatio = parentCost > 0 ? minimumCost(allocLayers()) / parentCost : 1;
+  let result = allocate(allocLayers(), spec.ratio * parentCost, spec.objective);
+  // Bisection on the solver geometries the plan picked: solve the midpoints towards the nearest
+  // solved m on each side (or 1 / the geometry's last useful m), re-allocate, a few rounds.
+  for (let round = 0; result !== null && round < (spec.refineRounds ?? 3); round++) {
+    let added = false;
+    result.choice.forEach((j, i) => {
+      const c = curves[i]!;
+      const o = c.options[j]!;
+      if (o.source !== "solver" || o.m === null) return;
+      const solved = c.options.filter((x) => x.geometry === o.geometry && x.m !== null).map((x) => x.m!);
+      const below = Math.max(0, ...solved.filter((m) => m < o.m!));
+      const above = Math.min(2 * o.m, ...solved.filter((m) => m > o.m!));
+      for (const m of new Set([Math.floor((o.m + below) / 2), Math.ceil((o.m + above) / 2)])) {
+        if (m !== o.m && c.refine(o.geometry as GeometryName, m)) added = true;
+      }
+    });
+    if (!added) break;
+    result = allocate(allocLayers(), spec.ratio * parentCost, spec.objective);
+  }
   if (result === null) {
     throw new DecomposeError(
       "E_OPTION",

@@ -43,10 +43,16 @@ export interface LayerCurve {
   readonly normSq: number;
   readonly parentParams: number;
   readonly parentFlops: number | null;
-  /** Options, the unsplit one first. */
+  /** Options, the unsplit one first (refine() appends). */
   readonly options: readonly LayerOption[];
-  /** Solver runs spent on this curve. */
+  /** Solver runs spent on this curve so far. */
   readonly solverRuns: number;
+  /**
+   * Solve one more m of a solver geometry (bisection between the points the plan brackets);
+   * false when it is not worth a run (already solved, not cheaper than the parent, or its floor
+   * no better than a closed form at no more cost).
+   */
+  refine(geometry: GeometryName, m: number): boolean;
 }
 
 export interface CurveSettings {
@@ -97,21 +103,35 @@ export function layerCurve(parent: Tensor4, s: CurveSettings): LayerCurve {
     for (const o of options) if (cost(o) <= limit && o.errSq < best) best = o.errSq;
     return best;
   };
-  let solverRuns = 0;
+  const all: LayerOption[] = [unsplit, ...options];
+  const floorsOf = new Map<GeometryName, Float64Array>();
+  const curve = {
+    normSq,
+    parentParams: pParams,
+    parentFlops: pFlops,
+    options: all,
+    solverRuns: 0,
+    refine(geometry: GeometryName, m: number): boolean {
+      const c = candidates.find((x) => x.name === geometry && x.unfolding === null);
+      if (c === undefined || m < 1 || m >= c.mMax || all.some((o) => o.geometry === geometry && o.m === m)) return false;
+      let floors = floorsOf.get(geometry);
+      if (floors === undefined) {
+        floors = frequencyFloorSquares(pad2d(parent, resolveGeometry(shape, 1, c.k1, c.k2).targetPad)).squares;
+        floorsOf.set(geometry, floors);
+      }
+      const probe = option(c, m, 0, floors[Math.min(m, floors.length - 1)]!, "solver");
+      if (cost(probe) >= parentCost || probe.floorSq >= bestClosedAt(cost(probe))) return false; // cannot beat a closed form that costs no more
+      const errSq = s.solve(parent, c.k1, c.k2, m);
+      curve.solverRuns++;
+      all.push({ ...probe, errSq: Math.max(errSq, probe.floorSq) });
+      return true;
+    },
+  };
   for (const c of candidates) {
     if (c.unfolding !== null) continue;
-    const g = resolveGeometry(shape, 1, c.k1, c.k2);
-    const floors = frequencyFloorSquares(pad2d(parent, g.targetPad)).squares;
-    const proposals = proposeFilters(c, parentCost, (m) => cost(option(c, m, 0, 0, "solver")), s.fractions ?? DEFAULT_FRACTIONS);
-    for (const m of proposals) {
-      const probe = option(c, m, 0, floors[Math.min(m, floors.length - 1)]!, "solver");
-      if (probe.floorSq >= bestClosedAt(cost(probe))) continue; // cannot beat a closed form that costs no more
-      const errSq = s.solve(parent, c.k1, c.k2, m);
-      solverRuns++;
-      options.push({ ...probe, errSq: Math.max(errSq, probe.floorSq) });
-    }
+    for (const m of proposeFilters(c, parentCost, (m) => cost(option(c, m, 0, 0, "solver")), s.fractions ?? DEFAULT_FRACTIONS)) curve.refine(c.name, m);
   }
-  return { normSq, parentParams: pParams, parentFlops: pFlops, options: [unsplit, ...options], solverRuns };
+  return curve;
 }
 
 /** Distinct m (>= 1, below the rank where splits become exact) whose cost is about f x the parent's. */
