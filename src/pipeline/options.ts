@@ -1,6 +1,7 @@
 import { INIT_NAMES, type InitName } from "../als/init.js";
 import { defaultAlsOptions, type AlsOptions } from "../als/options.js";
 import { DecomposeError } from "../errors.js";
+import { quoted } from "../io/quote.js";
 import { LAYOUT_NAMES, type LayoutName } from "../geometry/layout.js";
 import type { Size2, Tensor4 } from "../geometry/tensor.js";
 import { METHOD_REQUESTS, type MethodRequest } from "../methods/policy.js";
@@ -81,13 +82,13 @@ export function validateInputs(parent: Tensor4, o: DecomposeOptions): void {
     throw new DecomposeError("E_SHAPE", `bias has ${o.bias.length} values, the parent has ${parent.shape[0]} output channels`, file);
   }
   if (o.method !== undefined && !METHOD_REQUESTS.includes(o.method)) {
-    throw new DecomposeError("E_OPTION", `unknown method "${String(o.method)}" (${METHOD_REQUESTS.join(", ")})`, file);
+    throw new DecomposeError("E_OPTION", `unknown method ${quoted(String(o.method))} (${METHOD_REQUESTS.join(", ")})`, file);
   }
   if (o.layout !== undefined && !LAYOUT_NAMES.includes(o.layout)) {
-    throw new DecomposeError("E_OPTION", `--layout must be one of ${LAYOUT_NAMES.join(", ")}, got "${String(o.layout)}"`, file);
+    throw new DecomposeError("E_OPTION", `--layout must be one of ${LAYOUT_NAMES.join(", ")}, got ${quoted(String(o.layout))}`, file);
   }
   if (o.init !== undefined && o.init !== "auto" && !INIT_NAMES.includes(o.init)) {
-    throw new DecomposeError("E_OPTION", `--init must be one of auto, ${INIT_NAMES.join(", ")}, got "${String(o.init)}"`, file);
+    throw new DecomposeError("E_OPTION", `--init must be one of auto, ${INIT_NAMES.join(", ")}, got ${quoted(String(o.init))}`, file);
   }
   const q = o.quality;
   if (q) {
