@@ -38,7 +38,7 @@ export function decompose(parent: Tensor4, options: DecomposeOptions): Decomposi
   // 1. Geometry, target, regime, layouts.
   const g = resolveGeometry(parent.shape, options.filters, options.k1, options.k2, options.file);
   const T = pad2d(parent, g.targetPad);
-  const regime = classifyRegime(g);
+  const regime = classifyRegime(g, T);
   const layouts = stackLayouts(g, options.parentPadding ?? samePadding(g.k), options.parentStride ?? { h: 1, w: 1 });
   const chosen = options.layout ?? "exact";
   const layout = chosen === "exact" ? layouts.exact : layouts.same;
@@ -58,7 +58,7 @@ export function decompose(parent: Tensor4, options: DecomposeOptions): Decomposi
   const post = postProcess(parent, T, runs.best, layout, options.quality, als.seed, options.bias);
 
   // 5. Evaluate.
-  const evaluation = evaluate(parent, T, g.m, post.f1, post.f2, layout, {
+  const evaluation = evaluate(parent, T, g, post.f1, post.f2, layout, {
     floor: options.floor !== false,
     functional: options.functional !== false,
     seed: als.seed,

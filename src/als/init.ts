@@ -11,10 +11,10 @@ import { topEigenvectors } from "./symmetric-eigenvectors.js";
  * - random:   i.i.d. normal, variance 1 / (c_in k1h k1w) (He-style fan-in scaling). Dense; the
  *             start the Network Morphism paper uses. Reaches an exact split in one half-step when
  *             m k2h k2w >= c_in keh kew (the exact-dense regime).
- * - identity: when m >= c_in, f1's centre tap is [I; 0] (the first c_in middle channels copy the
+ * - identity: when m >= c_in and k2 >= k, f1's centre tap is [I; 0] (the first c_in middle channels copy the
  *             inputs), other taps zero, further middle channels random as above: an exact split is
- *             one half-step away (f2 = W on the copied channels). When c_out <= m < c_in (a parent
- *             that narrows), the identity belongs on the other side: f1's first c_out middle
+ *             one half-step away (f2 = W on the copied channels). Otherwise, when c_out <= m and
+ *             k1 >= k (a parent that narrows, or k2 too small), the identity belongs on the other side: f1's first c_out middle
  *             channels are the parent itself (T's window under f2's centre tap), so the f2 step
  *             finds f2 = [I 0] at its centre tap, again exact.
  * - spectral: f1's centre tap holds the leading m left singular vectors of T unfolded by input
@@ -31,7 +31,10 @@ export function randomF1(g: SplitGeometry, rng: Rng): Tensor4 {
 }
 
 export function initialF1(name: InitName, T: Tensor4, g: SplitGeometry, rng: Rng, noise = 0): Tensor4 {
-  const narrowing = name === "identity" && g.m < g.cIn && g.m >= g.cOut && g.k1.h >= g.k.h && g.k1.w >= g.k.w;
+  // The delta goes where a delta split exists (quality/regime.ts): on f1 when m >= c_in and k2 >= k,
+  // else on f2 (f1 = the parent) when m >= c_out and k1 >= k.
+  const deltaF1 = g.m >= g.cIn && g.k2.h >= g.k.h && g.k2.w >= g.k.w;
+  const narrowing = name === "identity" && !deltaF1 && g.m >= g.cOut && g.k1.h >= g.k.h && g.k1.w >= g.k.w;
   const start = name === "random" ? randomF1(g, rng) : narrowing ? parentStart(T, g, rng) : centredStart(name, T, g, rng);
   if (noise > 0) addRelativeNoise(start.data, noise, rng);
   return start;
