@@ -66,8 +66,10 @@ export function layoutRows() {
   const W = load(LAYER);
   const rows = [];
   for (const c of [
-    { name: "32ch 3x3, m=32, 3x3 + 3x3 (exact split)", m: 32, k1: sz(3), k2: sz(3), stride: sz(1) },
-    { name: "32ch 3x3, m=32, 3x3 + 3x3, stride 2", m: 32, k1: sz(3), k2: sz(3), stride: sz(2) },
+    { name: "32ch 3x3, m=32, 3x3 + 3x3 (exact, delta f1)", m: 32, k1: sz(3), k2: sz(3), stride: sz(1) },
+    { name: "32ch 3x3, m=90, 3x3 + 3x3 (exact, dense)", m: 90, k1: sz(3), k2: sz(3), stride: sz(1) },
+    { name: "32ch 3x3, m=90, 3x3 + 3x3 (exact, dense), stride 2", m: 90, k1: sz(3), k2: sz(3), stride: sz(2) },
+    { name: "32ch 3x3, m=8, 3x3 + 3x3 (compression)", m: 8, k1: sz(3), k2: sz(3), stride: sz(1) },
     { name: "32ch 3x3, m=8, 3x1 + 1x3 (closed form)", m: 8, k1: sz(3, 1), k2: sz(1, 3), stride: sz(1) },
   ]) {
     const d = decompose(W, { filters: c.m, k1: c.k1, k2: c.k2, functional: false });
