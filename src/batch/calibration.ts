@@ -7,6 +7,7 @@
  */
 import { DecomposeError } from "../errors.js";
 import type { CalibrationSet } from "../calibration/whiten.js";
+import { quoted } from "../io/quote.js";
 import { decodeArray, loadDump } from "./dump.js";
 import type { PlannedLayer } from "./select.js";
 
@@ -17,13 +18,13 @@ export function loadCalibration(file: string, layers: readonly PlannedLayer[], r
     const layer = layers.find((l) => l.array.name === a.name);
     if (layer === undefined) {
       const names = layers.map((l) => l.array.name);
-      throw new DecomposeError("E_OPTION", `calibration array '${a.name}' matches no layer (layers: ${names.slice(0, 8).join(", ")}${names.length > 8 ? ", ..." : ""})`, file);
+      throw new DecomposeError("E_OPTION", `calibration array ${quoted(a.name)} matches no layer (layers: ${names.slice(0, 8).map((n) => quoted(n, 40)).join(", ")}${names.length > 8 ? ", ..." : ""})`, file);
     }
-    if (a.shape.length !== 4 || !a.float) throw new DecomposeError("E_SHAPE", `calibration array '${a.name}' must be float (N, c_in, H, W), got ${a.dtype} [${a.shape.join(", ")}]`, file);
+    if (a.shape.length !== 4 || !a.float) throw new DecomposeError("E_SHAPE", `calibration array ${quoted(a.name)} must be float (N, c_in, H, W), got ${a.dtype} [${a.shape.join(", ")}]`, file);
     const [N, C, H, W] = a.shape as [number, number, number, number];
-    if (C !== layer.shape[1]) throw new DecomposeError("E_SHAPE", `calibration array '${a.name}' has ${C} channels, layer '${layer.array.name}' reads ${layer.shape[1]}`, file);
-    if (N < 2) throw new DecomposeError("E_SHAPE", `calibration array '${a.name}' has ${N} sample; at least 2 are needed (one is held out)`, file);
-    if (layer.groups !== 1) throw new DecomposeError("E_OPTION", `calibration for grouped layer '${a.name}' is not supported`, file);
+    if (C !== layer.shape[1]) throw new DecomposeError("E_SHAPE", `calibration array ${quoted(a.name)} has ${C} channels, layer ${quoted(layer.array.name)} reads ${layer.shape[1]}`, file);
+    if (N < 2) throw new DecomposeError("E_SHAPE", `calibration array ${quoted(a.name)} has ${N} sample; at least 2 are needed (one is held out)`, file);
+    if (layer.groups !== 1) throw new DecomposeError("E_OPTION", `calibration for grouped layer ${quoted(a.name)} is not supported`, file);
     const data = decodeArray(a, file); // rejects non-finite values, naming the first
     const held = Math.max(1, Math.floor(N / 4));
     const per = C * H * W;
