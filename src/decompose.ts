@@ -5,6 +5,8 @@ import { structuredAls } from "./als/methods/structured.js";
 import type { AlsResult, MethodName } from "./als/result.js";
 import { DecomposeError } from "./errors.js";
 import { quoted } from "./io/quote.js";
+import { withEntryScale } from "./als/scale-entry.js";
+import { checkSplitSize } from "./als/split-limits.js";
 import { compose, composeFlops } from "./geometry/compose.js";
 import { pad2d } from "./geometry/pad.js";
 import { childPadding, resolveGeometry, samePadding, type SplitGeometry } from "./geometry/shapes.js";
@@ -62,12 +64,20 @@ const METHODS: Record<MethodName, (T: Tensor4, g: SplitGeometry, o: AlsOptions) 
   seed: seedAls,
 };
 
-/** The pipeline, no I/O: validate, pad to the target, run the method, measure, report. */
+/**
+ * The pipeline, no I/O: scale once at the entry (als/scale.ts: the solvers see magnitudes near
+ * 1), validate, pad to the target, run the method, measure, report, scale back.
+ */
 export function decompose(parent: Tensor4, options: DecomposeOptions): Decomposition {
+  return withEntryScale(parent, options, decomposeAtScale);
+}
+
+function decomposeAtScale(parent: Tensor4, options: DecomposeOptions): Decomposition {
   const started = performance.now();
   const file = options.file;
   validateParent(parent, options, file);
   const g = resolveGeometry(parent.shape, options.filters, options.k1, options.k2, file);
+  checkSplitSize(g.cOut, g.cIn, g.m, g.k1, g.k2, file);
   const method = options.method ?? "structured";
   if (!Object.hasOwn(METHODS, method)) throw new DecomposeError("E_OPTION", `unknown method ${quoted(String(method))} (structured, projected, seed)`, file);
   const als: AlsOptions = {
