@@ -4,20 +4,24 @@
  * cannot be split under the options becomes a "skipped" outcome carrying the reason; anything
  * that is not a `DecomposeError` is a bug and propagates.
  */
-import type { MethodName } from "../als/result.js";
+import { calibratedDecompose, type CalibrationSet, type WhiteningMode } from "../calibration/whiten.js";
+import type { MethodRequest } from "../methods/policy.js";
+import { pad2d } from "../geometry/pad.js";
+import { resolveGeometry } from "../geometry/shapes.js";
+import { frequencyFloor } from "../report/floor.js";
 import { decompose, type DecomposeOptions } from "../decompose.js";
 import { isDecomposeError, type ErrorCode } from "../errors.js";
 import { checkGroups, concatGroups, groupSlice } from "../geometry/groups.js";
 import { samePadding } from "../geometry/shapes.js";
 import { frobeniusNorm, numel, type Shape4, type Size2, type Tensor4 } from "../geometry/tensor.js";
-import type { Report, SizeHW } from "../report/model.js";
+import type { LayoutReport, Report, SizeHW } from "../report/model.js";
 import { filtersPerGroup, type FiltersSpec } from "./filters.js";
 
 export interface LayerSettings {
   readonly filters: FiltersSpec;
   readonly k1?: Size2;
   readonly k2?: Size2;
-  readonly method: MethodName;
+  readonly method: MethodRequest;
   readonly lambda: number;
   readonly maxIter: number;
   readonly tol: number;
@@ -57,6 +61,8 @@ export interface LayerTask {
   readonly bias: Float64Array | null;
   readonly groups: number;
   readonly settings: LayerSettings;
+  /** `--calibration`: fit to these input activations (ungrouped layers only). */
+  readonly calibration?: CalibrationSet;
 }
 
 /** What the report needs of a finished layer (groups merged). */
@@ -66,6 +72,10 @@ export interface LayerSummary {
   readonly f1: { readonly shape: Shape4; readonly padding: SizeHW | null };
   readonly f2: { readonly shape: Shape4; readonly padding: SizeHW | null };
   readonly parentPadding: SizeHW;
+  /** Both stacking layouts' paddings, the chosen one named (f1/f2 padding above are the chosen one's). */
+  readonly layout: LayoutReport;
+  /** The method that ran (the first group's choice; every group has the same geometry). */
+  readonly method: Report["method"];
   readonly iterations: number;
   readonly stopReason: Report["stopReason"];
   /** Relative residual per iteration (one group only; empty for grouped layers). */
@@ -74,9 +84,16 @@ export interface LayerSummary {
   /** ||T||_F, so residuals of several layers can be combined. */
   readonly targetNorm: number;
   readonly floor: { readonly abs: number; readonly rel: number; readonly ratio: number | null };
-  readonly functional: { readonly interiorRelError: number; readonly borderRelError: number } | null;
+  readonly functional: { readonly layout: string; readonly interiorRelError: number; readonly borderRelError: number; readonly layoutRelError: number } | null;
   readonly seconds: number;
   readonly flops: number;
+  /** With --calibration: how the fit was whitened and the residuals (kernel; output space on the samples). */
+  readonly calibration?: {
+    readonly mode: WhiteningMode;
+    readonly kernelRel: number;
+    readonly outputRel: { readonly heldOut: number; readonly fit: number };
+    readonly samples: { readonly fit: number; readonly heldOut: number };
+  };
 }
 
 export type LayerOutcome =
@@ -102,6 +119,7 @@ export function runLayer(task: LayerTask, onIteration?: IterationListener): Laye
 }
 
 function splitLayer(task: LayerTask, onIteration?: IterationListener): LayerOutcome {
+  if (task.calibration) return splitCalibrated(task, task.calibration);
   const { shape, groups, settings: s } = task;
   const parent: Tensor4 = { shape, data: task.data };
   checkGroups(shape, groups);
@@ -140,11 +158,49 @@ function splitLayer(task: LayerTask, onIteration?: IterationListener): LayerOutc
   };
 }
 
+/**
+ * A calibrated split (src/calibration/whiten.ts): the residual reported is the kernel residual of
+ * the factors returned, the floor the kernel problem's; the functional check is left out (the
+ * output-space residuals on the real samples replace it).
+ */
+function splitCalibrated(task: LayerTask, acts: CalibrationSet): LayerOutcome {
+  const { shape, settings: s } = task;
+  const parent: Tensor4 = { shape, data: task.data };
+  const padding = s.padding === "same" ? samePadding({ h: shape[2], w: shape[3] }) : s.padding;
+  const m = filtersPerGroup(s.filters, shape, 1, () => parent);
+  const started = performance.now();
+  const r = calibratedDecompose(parent, acts, { ...settingsToOptions(s), filters: m, parentPadding: padding, floor: false, functional: false });
+  const g = resolveGeometry(shape, m, s.k1, s.k2);
+  const floor = frequencyFloor(pad2d(parent, g.targetPad), m);
+  const tn = frobeniusNorm(task.data);
+  const w = r.whitened.report;
+  const summary: LayerSummary = {
+    filters: m,
+    groups: 1,
+    f1: { shape: r.f1.shape, padding: w.f1.padding },
+    f2: { shape: r.f2.shape, padding: w.f2.padding },
+    parentPadding: padding,
+    layout: w.layout, // the whitened problem has the same paddings (same parent padding, or ke with k2 = 1x1)
+    method: w.method,
+    iterations: w.iterations,
+    stopReason: w.stopReason,
+    trace: w.trace,
+    residual: { abs: r.kernelRel * tn, rel: r.kernelRel, unprojectedRel: null },
+    targetNorm: tn,
+    floor: { abs: floor.abs, rel: floor.rel, ratio: floor.rel > 0 ? r.kernelRel / floor.rel : null },
+    functional: null,
+    seconds: (performance.now() - started) / 1000,
+    flops: w.time.flops + floor.flops,
+    calibration: { mode: r.mode, kernelRel: r.kernelRel, outputRel: r.outputRel, samples: { fit: acts.fit.shape[0], heldOut: acts.heldOut.shape[0] } },
+  };
+  return { index: task.index, status: "ok", f1: r.f1, f2: r.f2, bias: task.bias === null ? null : task.bias.slice(), summary };
+}
+
 /** One summary for g independent group problems: squared norms add, errors take the worst group. */
 function merge(reports: readonly Report[], norms: readonly number[], groups: number, seconds: number, f1: Shape4, f2: Shape4): LayerSummary {
   const first = reports[0]!;
   let absSq = 0, tSq = 0, floorSq = 0, flops = 0, iterations = 0;
-  let interior = 0, border = 0;
+  let interior = 0, border = 0, layoutError = 0;
   let unprojectedSq: number | null = first.residual.unprojectedRel === null ? null : 0;
   const stops = new Set<Report["stopReason"]>();
   reports.forEach((r, j) => {
@@ -159,6 +215,7 @@ function merge(reports: readonly Report[], norms: readonly number[], groups: num
     if (r.functional) {
       interior = Math.max(interior, r.functional.interiorRelError);
       border = Math.max(border, r.functional.borderRelError);
+      layoutError = Math.max(layoutError, r.functional.layoutRelError);
     }
   });
   const targetNorm = Math.sqrt(tSq);
@@ -172,6 +229,8 @@ function merge(reports: readonly Report[], norms: readonly number[], groups: num
     f1: { shape: f1, padding: first.f1.padding },
     f2: { shape: f2, padding: first.f2.padding },
     parentPadding: first.parent.padding,
+    layout: first.layout,
+    method: first.method,
     iterations,
     stopReason,
     trace: groups === 1 ? first.trace : [],
@@ -182,7 +241,7 @@ function merge(reports: readonly Report[], norms: readonly number[], groups: num
     },
     targetNorm,
     floor: { abs: Math.sqrt(floorSq), rel: floorRel, ratio: floorRel > 0 ? rel / floorRel : null },
-    functional: reports.every((r) => r.functional !== null) ? { interiorRelError: interior, borderRelError: border } : null,
+    functional: reports.every((r) => r.functional !== null) ? { layout: first.layout.chosen, interiorRelError: interior, borderRelError: border, layoutRelError: layoutError } : null,
     seconds,
     flops,
   };
