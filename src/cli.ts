@@ -1,4 +1,3 @@
-import { readFileSync } from "node:fs";
 import { extname } from "node:path";
 import { Command, CommanderError, Option } from "commander";
 import { runBatch, type BatchIo, type BatchOptions } from "./batch/run.js";
@@ -7,6 +6,7 @@ import { processIo, type CliIo } from "./cli-io.js";
 import { runSingle } from "./cli-single.js";
 import { DecomposeError, isDecomposeError } from "./errors.js";
 import { errorLine } from "./io/quote.js";
+import { readStdinBytes } from "./io/read-input.js";
 import { disposeThreads, setThreads } from "./linalg/index.js";
 import { makeChalk } from "./report/render-text.js";
 import { VERSION } from "./version.js";
@@ -140,7 +140,7 @@ function batchIo(io: CliIo): BatchIo {
   return {
     stdout: (t) => io.stdout(t),
     stderr: (t) => io.stderr(t),
-    readStdin: io.readStdin ?? (() => readFileSync(0)),
+    readStdin: io.readStdin ?? readStdinBytes,
     progress: io.progressStream ?? null,
     chalk: makeChalk(io.env, io.stdoutIsTTY),
   };

@@ -93,10 +93,19 @@ function inputGram(T: Tensor4): Float64Array {
   return Gm;
 }
 
-/** x += N(0, s^2) with s chosen so the noise's expected norm is ratio * ||x||. */
+/**
+ * x += N(0, s^2) with s chosen so the noise's expected norm is ratio * ||x||. Only the start's
+ * direction matters (the ridge is scale-free), so for ratio > 1 the sum is formed divided by
+ * ratio: x / ratio + N(0, (||x|| / sqrt(n))^2), the same direction, finite for any finite ratio.
+ */
 export function addRelativeNoise(x: Float64Array, ratio: number, rng: Rng): void {
   let ss = 0;
   for (let q = 0; q < x.length; q++) ss += x[q]! * x[q]!;
-  const s = (ratio * Math.sqrt(ss)) / Math.sqrt(x.length);
-  for (let q = 0; q < x.length; q++) x[q]! += s * rng.normal();
+  const unit = Math.sqrt(ss) / Math.sqrt(x.length);
+  if (ratio <= 1) {
+    const s = ratio * unit;
+    for (let q = 0; q < x.length; q++) x[q]! += s * rng.normal();
+  } else {
+    for (let q = 0; q < x.length; q++) x[q] = x[q]! / ratio + unit * rng.normal();
+  }
 }
