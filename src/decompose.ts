@@ -15,6 +15,7 @@ import { describeFunctional } from "./report/words.js";
 import { VERSION } from "./version.js";
 import type { InitName } from "./als/init.js";
 import { finishFactors, resolveQualityOptions, runMethodWithRestarts, type QualityOptions } from "./quality/pipeline.js";
+import { linalgReport } from "./linalg/info.js";
 
 export interface DecomposeOptions {
   /** Middle channels m. */
@@ -121,6 +122,7 @@ export function decompose(parent: Tensor4, options: DecomposeOptions): Decomposi
       : { abs: 0, rel: 0, ratio: null, dft: g.ke },
     functional: functional ? { ...pick(functional), summary: describeFunctional(functional) } : null,
     time: { seconds, flops, gflops: seconds > 0 ? flops / seconds / 1e9 : 0 },
+    linalg: linalgReport(),
     quality: finished.quality(result.f1, result.f2),
   };
   return { f1: result.f1, f2: result.f2, f2Bias: options.bias?.slice(), report };

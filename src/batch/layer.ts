@@ -12,6 +12,7 @@ import { samePadding } from "../geometry/shapes.js";
 import { frobeniusNorm, numel, type Shape4, type Size2, type Tensor4 } from "../geometry/tensor.js";
 import type { Report, SizeHW } from "../report/model.js";
 import { filtersPerGroup, type FiltersSpec } from "./filters.js";
+import type { LinalgReport } from "../linalg/info.js";
 
 export interface LayerSettings {
   readonly filters: FiltersSpec;
@@ -77,6 +78,8 @@ export interface LayerSummary {
   readonly functional: { readonly interiorRelError: number; readonly borderRelError: number } | null;
   readonly seconds: number;
   readonly flops: number;
+  /** The linear-algebra back-end this layer ran on (on its own thread). */
+  readonly linalg: LinalgReport | null;
 }
 
 export type LayerOutcome =
@@ -185,6 +188,7 @@ function merge(reports: readonly Report[], norms: readonly number[], groups: num
     functional: reports.every((r) => r.functional !== null) ? { interiorRelError: interior, borderRelError: border } : null,
     seconds,
     flops,
+    linalg: first.linalg ?? null,
   };
 }
 

@@ -5,6 +5,7 @@
  */
 import type { SizeHW } from "../report/model.js";
 import type { LayerOutputs } from "./outputs.js";
+import type { LinalgReport } from "../linalg/info.js";
 
 export const LAYER_SCHEMA = "decompose-filter/layer@1";
 export const SUMMARY_SCHEMA = "decompose-filter/summary@1";
@@ -46,6 +47,8 @@ export interface LayerRecord {
   readonly functional: { readonly interiorRelError: number; readonly borderRelError: number } | null;
   readonly params: { readonly parent: number; readonly children: number } | null;
   readonly time: { readonly seconds: number; readonly flops: number } | null;
+  /** The linear-algebra back-end the layer ran on ("wasm" | "openblas"), what it runs, its threads. */
+  readonly linalg: LinalgReport | null;
   readonly outputs: LayerOutputs | null;
 }
 
