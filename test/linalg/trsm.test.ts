@@ -1,4 +1,4 @@
-import { describe, expect, it } from "vitest";
+import { expect, it } from "vitest";
 import { cholesky } from "../../src/linalg/cholesky.js";
 import { gram } from "../../src/linalg/gram.js";
 import { solveSpd } from "../../src/linalg/spd-solve.js";

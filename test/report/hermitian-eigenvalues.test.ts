@@ -8,7 +8,7 @@
  * is read.
  */
 import { EigenvalueDecomposition, Matrix, QrDecomposition } from "ml-matrix";
-import { describe, expect, it } from "vitest";
+import { expect, it } from "vitest";
 import { hermitianEigenvalues } from "../../src/linalg/hermitian-eigenvalues.js";
 import { TestRng } from "../helpers/random.js";
 import { describeEachBackend } from "../linalg/helpers.js";

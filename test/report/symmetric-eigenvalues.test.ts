@@ -4,7 +4,7 @@
  * matrices with repeated eigenvalues built as Q diag(d) Q^T, and edge cases.
  */
 import { EigenvalueDecomposition, Matrix, QrDecomposition } from "ml-matrix";
-import { describe, expect, it } from "vitest";
+import { expect, it } from "vitest";
 import { symmetricEigenvalues } from "../../src/linalg/symmetric-eigenvalues.js";
 import { TestRng } from "../helpers/random.js";
 import { describeEachBackend } from "../linalg/helpers.js";
