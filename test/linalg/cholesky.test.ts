@@ -1,5 +1,5 @@
 import { CholeskyDecomposition, Matrix } from "ml-matrix";
-import { describe, expect, it } from "vitest";
+import { expect, it } from "vitest";
 import { cholesky, choleskyFlops } from "../../src/linalg/cholesky.js";
 import { describeEachBackend, spdMatrix } from "./helpers.js";
 

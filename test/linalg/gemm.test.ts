@@ -1,5 +1,5 @@
 import { Matrix } from "ml-matrix";
-import { describe, expect, it } from "vitest";
+import { expect, it } from "vitest";
 import { gemm, gemmFlops } from "../../src/linalg/gemm.js";
 import { describeEachBackend, naiveGemm, randomArray, relDiff } from "./helpers.js";
 
