@@ -17,6 +17,7 @@ export interface RawOptions {
   budgetOf: string;
   budgetObjective: string;
   inputSize?: string[];
+  calibration?: string;
   k1?: string;
   k2?: string;
   method: string;
@@ -79,6 +80,7 @@ export interface CliSettings {
   readonly verbose: boolean;
   /** `--budget` and its companions (a whole-network plan instead of one m). */
   readonly budget: BudgetOptions | undefined;
+  readonly calibration: string | undefined;
 }
 
 /** Validate every option; each problem is one `DecomposeError` line naming the option. */
@@ -139,6 +141,7 @@ export function parseCliSettings(raw: RawOptions, env: NodeJS.ProcessEnv = {}): 
     blas: parseBlas(raw.blas, env),
     verbose: raw.verbose === true,
     budget,
+    calibration: raw.calibration,
   };
 }
 

@@ -4,6 +4,7 @@
  * and `decompose-filter/summary@1`, documented in the README, "NDJSON schema"); otherwise table.ts renders them.
  */
 import type { LayoutReport, SizeHW } from "../report/model.js";
+import type { LayerSummary } from "./layer.js";
 import type { LayerOutputs } from "./outputs.js";
 import type { LinalgReport } from "../linalg/info.js";
 
@@ -52,6 +53,8 @@ export interface LayerRecord {
   /** The linear-algebra back-end the layer ran on ("wasm" | "openblas"), what it runs, its threads. */
   readonly linalg: LinalgReport | null;
   readonly outputs: LayerOutputs | null;
+  /** With --calibration (layers that had activations): whitening mode, kernel and output-space residuals. */
+  readonly calibration?: LayerSummary["calibration"] | null;
 }
 
 export interface SummaryRecord {
