@@ -3,18 +3,19 @@
 // run. Imports the built library (npm run build first). Standalone: `node bench/kernels.mjs [--quick]`.
 import { spawnSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
-import { cholesky, choleskyFlops, gemm, gemmFlops, linalgInfo, solveSpdFlops, trsmLowerLeft, trsmLowerTransLeft } from "../dist/linalg/index.js";
+import { blasStatus, cholesky, choleskyFlops, gemm, gemmFlops, linalgInfo, solveSpdFlops, trsmLowerLeft, trsmLowerTransLeft, useBlas } from "../dist/linalg/index.js";
 
 export const SIZES = [576, 1152, 2304, 4608];
 
 export const COLUMNS = [
+  ["back-end", (r) => r.backend],
   ["case", (r) => r.case],
   ["n", (r) => r.n],
   ["seconds", (r) => r.seconds.toFixed(4)],
   ["GFLOP/s", (r) => r.gflops.toFixed(1)],
   ["numpy s", (r) => (r.numpySeconds === null ? "-" : r.numpySeconds.toFixed(4))],
   ["numpy GFLOP/s", (r) => (r.numpyGflops === null ? "-" : r.numpyGflops.toFixed(1))],
-  ["ratio (>=0.30)", (r) => (r.ratio === null ? "-" : r.ratio.toFixed(2))],
+  ["ratio", (r) => (r.ratio === null ? "-" : r.ratio.toFixed(2))],
   ["peak RSS MB", (r) => r.rssMB.toFixed(0)],
 ];
 
@@ -117,14 +118,46 @@ function choleskySolveCase(n, reps) {
 }
 
 /**
- * Rows {case, n, seconds, gflops, numpySeconds, numpyGflops, ratio, rssMB}; `rows.notice` says why
- * NumPy was skipped. NumPy runs per size just before the tool's cases of that size, so both see
- * the same machine load. Peak RSS is this process's (NumPy runs in its own process).
+ * The back-ends measured: wasm, and OpenBLAS when it loads (in this process's environment, so
+ * with the OPENBLAS_* variables the user set). When OPENBLAS_CORETYPE or OPENBLAS_L2_SIZE is set,
+ * OpenBLAS is measured a second time in a child process with them unset, the environment NumPy
+ * gets, which compares the same library code on the same kernels.
+ */
+function backendsHere() {
+  const out = [{ label: "wasm", blas: "wasm" }];
+  useBlas("auto");
+  if (blasStatus().backend === "openblas") out.push({ label: "openblas", blas: "openblas" });
+  useBlas("wasm");
+  return out;
+}
+
+function runCases(label, blas, n, reps) {
+  useBlas(blas);
+  const rows = [gemmCase(n, reps), choleskySolveCase(n, reps)].map((r) => ({ ...r, backend: label }));
+  useBlas("wasm");
+  return rows;
+}
+
+/** The OpenBLAS rows in a child with NumPy's environment; null when not applicable. */
+function openblasNumpyEnv(n, reps) {
+  if (process.env.OPENBLAS_CORETYPE === undefined && process.env.OPENBLAS_L2_SIZE === undefined) return null;
+  const r = spawnSync(process.execPath, [fileURLToPath(import.meta.url), "--child", String(n), String(reps)], {
+    encoding: "utf8", env: numpyEnv(), timeout: 900_000,
+  });
+  if (r.status !== 0) return null;
+  return JSON.parse(r.stdout.trim().split("\n").pop()).map((x) => ({ ...x, backend: "openblas, NumPy's env" }));
+}
+
+/**
+ * Rows {backend, case, n, seconds, gflops, numpySeconds, numpyGflops, ratio, rssMB}; `rows.notice`
+ * says why NumPy was skipped. NumPy runs per size just before the tool's cases of that size, so
+ * both see the same machine load. Peak RSS is this process's (NumPy runs in its own process).
  */
 export async function bench({ quick = false, log = () => {} } = {}) {
   const sizes = quick ? SIZES.slice(0, 3) : SIZES;
   const rows = [];
   let notice = null;
+  const backends = backendsHere();
   for (const n of sizes) {
     const reps = n <= 1152 ? 5 : n <= 2304 ? 2 : 1;
     let peer = { times: null };
@@ -136,16 +169,20 @@ export async function bench({ quick = false, log = () => {} } = {}) {
         console.error(`NOTICE: kernels: ${notice}`); // visible whoever calls bench()
       }
     }
-    for (const run of [gemmCase, choleskySolveCase]) {
-      log(`${run.name} n=${n} ...`);
-      const r = run(n, reps);
+    const measured = [];
+    for (const b of backends) {
+      log(`${b.label} n=${n} ...`);
+      measured.push(...runCases(b.label, b.blas, n, reps));
+      if (b.blas === "openblas") measured.push(...(openblasNumpyEnv(n, reps) ?? []));
+    }
+    for (const r of measured) {
       const key = r.case === "gemm" ? "gemm" : "chol";
       const numpySeconds = peer.times?.[key]?.[String(n)] ?? null;
       const gflops = r.flops / r.seconds / 1e9;
       const numpyGflops = numpySeconds === null ? null : r.flops / numpySeconds / 1e9;
       rows.push({
-        case: r.case, n, seconds: r.seconds, gflops, numpySeconds, numpyGflops,
-        ratio: numpyGflops === null ? null : gflops / numpyGflops, rssMB: peakRssMB(),
+        backend: r.backend, case: r.case, n, seconds: r.seconds, gflops, numpySeconds, numpyGflops,
+        ratio: numpyGflops === null ? null : gflops / numpyGflops, rssMB: r.rssMB ?? peakRssMB(),
       });
     }
   }
@@ -154,9 +191,17 @@ export async function bench({ quick = false, log = () => {} } = {}) {
   return rows;
 }
 
+if (process.argv[2] === "--child") {
+  // One size on OpenBLAS, printed as JSON (the parent adds NumPy's figures).
+  const n = Number(process.argv[3]), reps = Number(process.argv[4]);
+  const rows = runCases("openblas", "openblas", n, reps).map((r) => ({ ...r, rssMB: peakRssMB() }));
+  console.log(JSON.stringify(rows));
+  process.exit(0);
+}
+
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const { printTable } = await import("./table.mjs");
   const rows = await bench({ quick: process.argv.includes("--quick"), log: (m) => console.error(m) });
   const info = rows.info;
-  printTable(`Kernels (${info.kernel}, ${info.threads} threads)`, COLUMNS, rows);
+  printTable(`Kernels (wasm kernel ${info.kernel}, ${info.threads} threads)`, COLUMNS, rows);
 }

@@ -15,7 +15,7 @@ console.log(`decompose-filter bench: ${os.cpus()[0]?.model ?? "unknown CPU"}, ${
 if (want("kernels")) {
   const { bench, COLUMNS } = await import("./kernels.mjs");
   const rows = await bench({ quick });
-  printTable(`Kernels (${rows.info.kernel}, ${rows.info.threads} threads); target: ratio >= 0.30 at n = 2304`, COLUMNS, rows);
+  printTable(`Kernels (wasm kernel ${rows.info.kernel}, ${rows.info.threads} threads); targets at n = 2304: wasm >= 0.30 of NumPy, openblas >= 0.8`, COLUMNS, rows);
   if (rows.notice) console.log(`\n${rows.notice}`);
 }
 

@@ -8,6 +8,7 @@ import type { LayerSettings } from "./batch/layer.js";
 import { parseChoice, parseNonNegativeInt, parseNonNegativeNumber, parsePadding, parsePositiveInt, parseSize2 } from "./cli-parse.js";
 import { DecomposeError } from "./errors.js";
 import type { NpyDtype } from "./io/npy.js";
+import { BLAS_CHOICES, parseBlasChoice, type BlasChoice } from "./linalg/backends/registry.js";
 
 /** The options exactly as commander hands them over: strings and flags, not yet validated. */
 export interface RawOptions {
@@ -42,6 +43,8 @@ export interface RawOptions {
   strict?: boolean;
   jobs?: string;
   threads?: string;
+  blas?: string;
+  verbose?: boolean;
   init: string;
   initNoise?: string;
   restarts?: string;
@@ -72,13 +75,16 @@ export interface CliSettings {
   readonly jobs: number;
   /** Threads of the linear-algebra kernels (src/linalg); undefined: all cores. */
   readonly threads: number | undefined;
+  /** Linear-algebra back-end: --blas, else DECOMPOSE_FILTER_BLAS, else auto. */
+  readonly blas: BlasChoice;
+  readonly verbose: boolean;
   /** `--budget` and its companions (a whole-network plan instead of one m). */
   readonly budget: BudgetOptions | undefined;
   readonly calibration: string | undefined;
 }
 
 /** Validate every option; each problem is one `DecomposeError` line naming the option. */
-export function parseCliSettings(raw: RawOptions): CliSettings {
+export function parseCliSettings(raw: RawOptions, env: NodeJS.ProcessEnv = {}): CliSettings {
   const seed = parseNonNegativeInt("seed", raw.seed);
   if (seed > 0xffffffff) throw new DecomposeError("E_OPTION", `--seed must be below 2^32, got '${raw.seed}'`);
   const optional = <T>(s: string | undefined, parse: (s: string) => T): T | undefined => (s === undefined ? undefined : parse(s));
@@ -132,6 +138,8 @@ export function parseCliSettings(raw: RawOptions): CliSettings {
     strict: raw.strict === true,
     jobs: raw.jobs === undefined ? availableParallelism() : parsePositiveInt("jobs", raw.jobs),
     threads: optional(raw.threads, (s) => parsePositiveInt("threads", s)),
+    blas: parseBlas(raw.blas, env),
+    verbose: raw.verbose === true,
     budget,
     calibration: raw.calibration,
   };
@@ -161,6 +169,19 @@ function parseInputSize(s: string): InputSizeRule {
   const at = s.lastIndexOf("=");
   const size = parseSize2("input-size", at < 0 ? s : s.slice(at + 1));
   return { pattern: at < 0 ? null : parseRegex("input-size", s.slice(0, at)), size };
+}
+
+/** --blas wins over DECOMPOSE_FILTER_BLAS; neither: auto. */
+export function parseBlas(option: string | undefined, env: NodeJS.ProcessEnv): BlasChoice {
+  const fromEnv = env["DECOMPOSE_FILTER_BLAS"];
+  const raw = option ?? (fromEnv === "" ? undefined : fromEnv);
+  if (raw === undefined) return "auto";
+  const c = parseBlasChoice(raw);
+  if (c === undefined) {
+    const where = option === undefined ? "DECOMPOSE_FILTER_BLAS" : "--blas";
+    throw new DecomposeError("E_OPTION", `${where} must be one of ${BLAS_CHOICES.join(", ")}, got '${raw}'`);
+  }
+  return c;
 }
 
 function parseRegex(name: string, s: string): RegExp {

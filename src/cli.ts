@@ -1,13 +1,13 @@
 import { extname } from "node:path";
 import { Command, CommanderError, Option } from "commander";
 import { runBatch, type BatchIo, type BatchOptions } from "./batch/run.js";
-import { parseCliSettings, type CliSettings, type RawOptions } from "./cli-options.js";
+import { parseBlas, parseCliSettings, type CliSettings, type RawOptions } from "./cli-options.js";
 import { processIo, type CliIo } from "./cli-io.js";
 import { runSingle } from "./cli-single.js";
 import { DecomposeError, isDecomposeError } from "./errors.js";
 import { errorLine } from "./io/quote.js";
 import { readStdinBytes } from "./io/read-input.js";
-import { disposeThreads, setThreads } from "./linalg/index.js";
+import { BlasUnavailableError, blasStatus, disposeThreads, setThreads, useBlas, type BlasChoice } from "./linalg/index.js";
 import { makeChalk } from "./report/render-text.js";
 import { VERSION } from "./version.js";
 
@@ -50,7 +50,9 @@ function program(io: CliIo): Command {
     .option("--only-decomposed", "dumps: write only the factors, not the arrays left unsplit")
     .option("--strict", "exit 2 when a layer cannot be split, instead of listing it as skipped")
     .option("-j, --jobs <n>", "layers split in parallel on worker threads (default: the number of cores)")
-    .option("--threads <n>", "threads of the linear-algebra kernels within one layer (default: the number of cores; results are identical for any count)")
+    .option("--threads <n>", "threads of the linear algebra within one layer (default: the number of cores; wasm: results identical for any count; openblas: for the same count)")
+    .option("--blas <name>", "linear-algebra back-end: auto | openblas | wasm (auto: the system's OpenBLAS when it loads and passes a self-check, else wasm; default: $DECOMPOSE_FILTER_BLAS, else auto)")
+    .option("--verbose", "say on stderr which linear-algebra back-end runs and why; with --version, print it after the version")
     .addOption(new Option("--init <name>", "structured's start: auto | random | identity | spectral (auto: by regime)").default("auto"))
     .option("--init-noise <x>", "add normal noise of x times the start's norm to the start")
     .option("--restarts <n>", "best of n seeded starts (seed, seed+1, ...)")
@@ -75,6 +77,7 @@ function program(io: CliIo): Command {
 
 /** Parse argv (without node and script), run, print; returns the exit code. */
 export async function main(argv: readonly string[], io: CliIo = processIo): Promise<number> {
+  if (wantsVersionDetail(argv)) return printVersionDetail(argv, io);
   const cmd = program(io);
   try {
     cmd.parse([...argv], { from: "user" });
@@ -86,8 +89,10 @@ export async function main(argv: readonly string[], io: CliIo = processIo): Prom
   }
   const files = cmd.args;
   try {
-    const settings = parseCliSettings(cmd.opts<RawOptions>());
+    const settings = parseCliSettings(cmd.opts<RawOptions>(), io.env);
+    selectBackend(settings.blas);
     if (settings.threads !== undefined) setThreads(settings.threads);
+    if (settings.verbose) io.stderr(`decompose-filter: ${describeBackend()}\n`);
     if (isSingleLayer(files, settings)) return runSingle(files[0]!, settings, io);
     return await runBatch(files, batchOptions(settings), batchIo(io));
   } catch (e) {
@@ -102,6 +107,42 @@ export async function main(argv: readonly string[], io: CliIo = processIo): Prom
   } finally {
     disposeThreads();
   }
+}
+
+/** `--version --verbose` (either order): commander would print the version alone on seeing --version. */
+function wantsVersionDetail(argv: readonly string[]): boolean {
+  return argv.includes("--verbose") && (argv.includes("--version") || argv.includes("-V"));
+}
+
+function printVersionDetail(argv: readonly string[], io: CliIo): number {
+  const i = argv.findIndex((a) => a === "--blas" || a.startsWith("--blas="));
+  const option = i < 0 ? undefined : argv[i]!.includes("=") ? argv[i]!.slice("--blas=".length) : argv[i + 1];
+  try {
+    selectBackend(parseBlas(option, io.env));
+  } catch (e) {
+    if (!isDecomposeError(e)) throw e;
+    io.stderr(errorLine(undefined, e.message));
+    return e.exitCode;
+  }
+  io.stdout(`${VERSION}\n${describeBackend()}\n`);
+  return 0;
+}
+
+/** --blas openblas where OpenBLAS cannot run is the user's problem (exit 2), not a bug. */
+function selectBackend(choice: BlasChoice): void {
+  try {
+    useBlas(choice);
+  } catch (e) {
+    if (e instanceof BlasUnavailableError) throw new DecomposeError("E_OPTION", `--blas openblas: ${e.reason}`);
+    throw e;
+  }
+}
+
+/** One line: the back-end in use, what it runs on, its threads, and why OpenBLAS is not used. */
+function describeBackend(): string {
+  const s = blasStatus();
+  const why = s.openblasError === null ? "" : `; OpenBLAS not used: ${s.openblasError}`;
+  return `linear algebra: ${s.backend} (${s.detail}), ${s.threads} thread${s.threads === 1 ? "" : "s"}, --blas ${s.choice}${why}`;
 }
 
 /** One `.npy` parent without groups: the single-layer report; anything else is a batch. */

@@ -16,6 +16,7 @@ import { samePadding } from "../geometry/shapes.js";
 import { frobeniusNorm, numel, type Shape4, type Size2, type Tensor4 } from "../geometry/tensor.js";
 import type { LayoutReport, Report, SizeHW } from "../report/model.js";
 import { filtersPerGroup, type FiltersSpec } from "./filters.js";
+import type { LinalgReport } from "../linalg/info.js";
 
 export interface LayerSettings {
   readonly filters: FiltersSpec;
@@ -87,6 +88,8 @@ export interface LayerSummary {
   readonly functional: { readonly layout: string; readonly interiorRelError: number; readonly borderRelError: number; readonly layoutRelError: number } | null;
   readonly seconds: number;
   readonly flops: number;
+  /** The linear-algebra back-end this layer ran on (on its own thread). */
+  readonly linalg: LinalgReport | null;
   /** With --calibration: how the fit was whitened and the residuals (kernel; output space on the samples). */
   readonly calibration?: {
     readonly mode: WhiteningMode;
@@ -191,6 +194,7 @@ function splitCalibrated(task: LayerTask, acts: CalibrationSet): LayerOutcome {
     functional: null,
     seconds: (performance.now() - started) / 1000,
     flops: w.time.flops + floor.flops,
+    linalg: w.linalg ?? null,
     calibration: { mode: r.mode, kernelRel: r.kernelRel, outputRel: r.outputRel, samples: { fit: acts.fit.shape[0], heldOut: acts.heldOut.shape[0] } },
   };
   return { index: task.index, status: "ok", f1: r.f1, f2: r.f2, bias: task.bias === null ? null : task.bias.slice(), summary };
@@ -244,6 +248,7 @@ function merge(reports: readonly Report[], norms: readonly number[], groups: num
     functional: reports.every((r) => r.functional !== null) ? { layout: first.layout.chosen, interiorRelError: interior, borderRelError: border, layoutRelError: layoutError } : null,
     seconds,
     flops,
+    linalg: first.linalg ?? null,
   };
 }
 

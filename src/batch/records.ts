@@ -6,6 +6,7 @@
 import type { LayoutReport, SizeHW } from "../report/model.js";
 import type { LayerSummary } from "./layer.js";
 import type { LayerOutputs } from "./outputs.js";
+import type { LinalgReport } from "../linalg/info.js";
 
 export const LAYER_SCHEMA = "decompose-filter/layer@2";
 export const SUMMARY_SCHEMA = "decompose-filter/summary@1";
@@ -49,6 +50,8 @@ export interface LayerRecord {
   readonly functional: { readonly layout: string; readonly interiorRelError: number; readonly borderRelError: number; readonly layoutRelError: number } | null;
   readonly params: { readonly parent: number; readonly children: number } | null;
   readonly time: { readonly seconds: number; readonly flops: number } | null;
+  /** The linear-algebra back-end the layer ran on ("wasm" | "openblas"), what it runs, its threads. */
+  readonly linalg: LinalgReport | null;
   readonly outputs: LayerOutputs | null;
   /** With --calibration (layers that had activations): whitening mode, kernel and output-space residuals. */
   readonly calibration?: LayerSummary["calibration"] | null;

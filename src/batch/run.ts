@@ -210,6 +210,7 @@ function layerRecord(
     functional: s?.functional ?? null,
     params: s && planned ? parameterCounts(planned.shape, s.f1.shape, s.f2.shape) : null,
     time: s ? { seconds: s.seconds, flops: s.flops } : null,
+    linalg: s?.linalg ?? null,
     outputs: outputs ?? null,
     ...(o.calibration !== undefined ? { calibration: s?.calibration ?? null } : {}),
   };

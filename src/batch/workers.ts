@@ -6,6 +6,7 @@
 import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { Worker } from "node:worker_threads";
+import { blasStatus } from "../linalg/backends/registry.js";
 import type { LayerEvent, LayerExecutor } from "./executor.js";
 import type { LayerOutcome, LayerTask } from "./layer.js";
 
@@ -48,7 +49,11 @@ export function workerLayerExecutor(jobs: number): LayerExecutor {
         const count = Math.min(jobs, tasks.length);
         for (let k = 0; k < count; k++) {
           // --input-type (allowed only with --eval) would make the worker fail to start.
-          const w = new Worker(WORKER_URL, { execArgv: process.execArgv.filter((a) => !a.startsWith("--input-type")) });
+          // Each worker binds the same linear-algebra back-end as this thread (worker.ts).
+          const w = new Worker(WORKER_URL, {
+            execArgv: process.execArgv.filter((a) => !a.startsWith("--input-type")),
+            workerData: { blas: blasStatus().choice },
+          });
           workers.push(w);
           w.on("message", (m: WorkerReply) => {
             if (m.kind === "iteration") return onEvent(m);

@@ -1,12 +1,11 @@
-import { gemmBlocked } from "./gemm-blocked.js";
-import { activeKernel } from "./kernels/registry.js";
+import { backend } from "./backends/registry.js";
 
 /**
  * GEMM on row-major Float64Array matrices with leading dimensions:
  *   C (m x n) := alpha * op(A) * op(B) + beta * C,   op(X) = X or X^T.
  * A is (m x k) when !transA, (k x m) when transA; B is (k x n) or (n x k).
  * When beta is 0, C is not read (NaN in C does not propagate), as in BLAS.
- * Runs the blocked driver (gemm-blocked.ts) on the active kernel, threaded when large.
+ * Runs on the active back-end (backends/registry.ts): the blocked Wasm driver, or OpenBLAS dgemm.
  */
 export function gemm(
   transA: boolean,
@@ -23,10 +22,7 @@ export function gemm(
   c: Float64Array,
   ldc: number,
 ): void {
-  gemmBlocked(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, { kernel: activeKernel() });
+  backend().gemm(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
 }
 
-/** Flops of one GEMM call (multiply-adds counted as 2). */
-export function gemmFlops(m: number, n: number, k: number): number {
-  return 2 * m * n * k;
-}
+export { gemmFlops } from "./portable/gemm.js";

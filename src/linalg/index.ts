@@ -5,4 +5,6 @@ export { syrkLower, syrkFlops } from "./syrk.js";
 export { cholesky, choleskyFlops, type CholeskyResult } from "./cholesky.js";
 export { trsmLowerLeft, trsmLowerTransLeft, trsmLowerTransRight, trsmFlops } from "./trsm.js";
 export { solveSpd, solveSpdFlops } from "./spd-solve.js";
-export { linalgInfo, setThreads, getThreads, disposeThreads, type LinalgInfo } from "./info.js";
+export { linalgInfo, linalgReport, setThreads, getThreads, disposeThreads, type LinalgInfo, type LinalgReport } from "./info.js";
+export { useBlas, blasStatus, parseBlasChoice, BLAS_CHOICES, BlasUnavailableError, type BlasChoice, type BlasStatus } from "./backends/registry.js";
+export type { BackendName } from "./backends/contract.js";

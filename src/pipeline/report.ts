@@ -4,6 +4,7 @@ import type { RestartsOutcome } from "../als/restarts.js";
 import type { StackLayout, StackLayouts, LayoutName } from "../geometry/layout.js";
 import type { SplitGeometry } from "../geometry/shapes.js";
 import type { Tensor4 } from "../geometry/tensor.js";
+import { linalgReport } from "../linalg/info.js";
 import type { MethodChoice } from "../methods/policy.js";
 import { methodEntry } from "../methods/registry.js";
 import { energyOffCentre } from "../quality/energy.js";
@@ -75,6 +76,7 @@ export function buildReport(x: ReportInputs): Report {
         }
       : null,
     time: { seconds: x.seconds, flops: x.flops, gflops: x.seconds > 0 ? x.flops / x.seconds / 1e9 : 0 },
+    linalg: linalgReport(),
     quality: {
       regime: { ...x.regime },
       init: takesInit ? (als.init ?? "random") : null,

@@ -1,6 +1,7 @@
 import type { LayoutName } from "../geometry/layout.js";
 import type { MethodName } from "../methods/registry.js";
 import type { StopReason } from "../als/options.js";
+import type { LinalgReport } from "../linalg/info.js";
 import type { AutoFiltersReport, QualityReport } from "./quality.js";
 
 /**
@@ -89,6 +90,8 @@ export interface Report {
     readonly summary: string;
   } | null;
   readonly time: { readonly seconds: number; readonly flops: number; readonly gflops: number };
+  /** The linear-algebra back-end the run used ("wasm" or "openblas"), what it runs on, its threads. */
+  readonly linalg?: LinalgReport;
   /** Regime, start, density of the factors, stopping rule, restarts/balance/noise/refine (issue 5). */
   readonly quality?: QualityReport;
   /** --filters auto: every m tried (set by the auto-m search). */

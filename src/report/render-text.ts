@@ -60,6 +60,7 @@ export function renderText(r: Report, c: ChalkInstance): string {
   }
   head("time");
   row("wall", `${r.time.seconds.toFixed(3)} s, ${(r.time.flops / 1e9).toFixed(3)} GFLOP, ${r.time.gflops.toFixed(2)} GFLOP/s`);
+  if (r.linalg) row("linear algebra", `${r.linalg.backend} (${r.linalg.detail}), ${r.linalg.threads} thread${r.linalg.threads === 1 ? "" : "s"}`);
   if (r.outputs) {
     head("written");
     row("f1", r.outputs.f1);

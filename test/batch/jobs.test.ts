@@ -23,12 +23,12 @@ function run(args: string[]): { code: number | null; stdout: string; stderr: str
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
-/** Records without their times (the only fields that may differ between runs). */
+/** Records without their times and thread counts (the only fields that may differ between runs). */
 function records(stdout: string): unknown[] {
   return stdout
     .trimEnd()
     .split("\n")
-    .map((l) => JSON.parse(l, (k, v: unknown) => (k === "time" || k === "seconds" || k === "jobs" || k === "outputs" ? undefined : v)) as unknown);
+    .map((l) => JSON.parse(l, (k, v: unknown) => (k === "time" || k === "seconds" || k === "threads" || k === "jobs" || k === "outputs" ? undefined : v)) as unknown);
 }
 
 describe.skipIf(!built)("--jobs", () => {

@@ -1,7 +1,7 @@
 import { CholeskyDecomposition, Matrix } from "ml-matrix";
-import { describe, expect, it } from "vitest";
+import { expect, it } from "vitest";
 import { cholesky, choleskyFlops } from "../../src/linalg/cholesky.js";
-import { spdMatrix } from "./helpers.js";
+import { describeEachBackend, spdMatrix } from "./helpers.js";
 
 /** || L L^T - A ||_max / || A ||_max over the lower triangle, L read from the factored array. */
 function reconstructionError(n: number, l: Float64Array, ld: number, a: Float64Array): number {
@@ -17,7 +17,7 @@ function reconstructionError(n: number, l: Float64Array, ld: number, a: Float64A
   return d / s;
 }
 
-describe("cholesky", () => {
+describeEachBackend("cholesky", () => {
   it.each([1, 7, 33, 100, 257])("when A is SPD of size %i (lda = n + 5) then L L^T = A and the upper triangle is untouched", (n) => {
     const ld = n + 5;
     const a = spdMatrix(n, n, ld);

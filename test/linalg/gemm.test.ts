@@ -1,12 +1,12 @@
 import { Matrix } from "ml-matrix";
-import { describe, expect, it } from "vitest";
+import { expect, it } from "vitest";
 import { gemm, gemmFlops } from "../../src/linalg/gemm.js";
-import { naiveGemm, randomArray, relDiff } from "./helpers.js";
+import { describeEachBackend, naiveGemm, randomArray, relDiff } from "./helpers.js";
 
 // Odd sizes straddle the 4x4 tile, the mc = 128 block and the kc = 256 depth.
 const sizes = [1, 7, 33, 100, 257];
 
-describe("gemm against the naive triple loop", () => {
+describeEachBackend("gemm against the naive triple loop", () => {
   const cases: [number, number, number, boolean, boolean][] = [];
   for (const s of sizes) cases.push([s, s, s, false, false]);
   cases.push([7, 33, 100, false, true], [33, 7, 257, true, false], [100, 257, 7, true, true], [257, 1, 33, false, false], [1, 100, 257, true, true]);
@@ -25,7 +25,7 @@ describe("gemm against the naive triple loop", () => {
   });
 });
 
-describe("gemm edge cases", () => {
+describeEachBackend("gemm edge cases", () => {
   it("when beta is 0 then NaN already in C does not propagate", () => {
     const a = randomArray(33 * 33, 4), b = randomArray(33 * 33, 5);
     const c = new Float64Array(33 * 33).fill(NaN);
@@ -55,7 +55,7 @@ describe("gemm edge cases", () => {
   it("counts 2 m n k flops", () => expect(gemmFlops(2, 3, 4)).toBe(48));
 });
 
-describe("gemm against ml-matrix", () => {
+describeEachBackend("gemm against ml-matrix", () => {
   it("when multiplying 257 x 100 by 100 x 33 then it matches Matrix.mmul", () => {
     const a = randomArray(257 * 100, 7), b = randomArray(100 * 33, 8);
     const A = new Matrix(257, 100), B = new Matrix(100, 33);

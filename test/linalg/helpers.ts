@@ -1,4 +1,7 @@
-/** Shared fixtures for the linear-algebra tests: a seeded generator and naive oracles. */
+/** Shared fixtures for the linear-algebra tests: a seeded generator, naive oracles, the back-end table. */
+import { afterAll, beforeAll, describe } from "vitest";
+import type { BackendName } from "../../src/linalg/backends/contract.js";
+import { availableBackends, blasStatus, useBlas } from "../../src/linalg/backends/registry.js";
 
 /** Mulberry32: small, seeded, reproducible uniform numbers in [-0.5, 0.5). */
 export function rng(seed: number): () => number {
@@ -60,4 +63,35 @@ export function spdMatrix(n: number, seed: number, ld: number = n): Float64Array
     }
   }
   return out;
+}
+
+/** The back-ends that load on this machine (the portable one always; OpenBLAS when present). */
+export const BACKENDS: readonly BackendName[] = availableBackends().map((b) => b.name);
+const openblasMissing = BACKENDS.includes("openblas") ? null : (() => {
+  useBlas("auto");
+  return blasStatus().openblasError ?? "not found";
+})();
+let noticed = false;
+
+/**
+ * `describe`, once per back-end (tfjs-style: one conformance table, every back-end): the block runs
+ * with that back-end active and the suite's default (wasm) restored after it. Where OpenBLAS is
+ * missing its copy is skipped, and a notice says so once per test file.
+ */
+export function describeEachBackend(title: string, body: (backend: BackendName) => void): void {
+  for (const name of ["wasm", "openblas"] as const) {
+    if (!BACKENDS.includes(name)) {
+      if (!noticed) {
+        console.warn(`NOTICE: OpenBLAS is not available (${openblasMissing}): the linear-algebra conformance tests skip its back-end`);
+        noticed = true;
+      }
+      describe.skip(`${title} [${name}]`, () => body(name));
+      continue;
+    }
+    describe(`${title} [${name}]`, () => {
+      beforeAll(() => void useBlas(name));
+      afterAll(() => void useBlas("wasm"));
+      body(name);
+    });
+  }
 }

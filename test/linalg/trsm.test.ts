@@ -1,10 +1,10 @@
-import { describe, expect, it } from "vitest";
+import { expect, it } from "vitest";
 import { cholesky } from "../../src/linalg/cholesky.js";
 import { gram } from "../../src/linalg/gram.js";
 import { solveSpd } from "../../src/linalg/spd-solve.js";
 import { syrkLower } from "../../src/linalg/syrk.js";
 import { trsmLowerLeft, trsmLowerTransLeft, trsmLowerTransRight } from "../../src/linalg/trsm.js";
-import { naiveGemm, randomArray, relDiff, spdMatrix } from "./helpers.js";
+import { describeEachBackend, naiveGemm, randomArray, relDiff, spdMatrix } from "./helpers.js";
 
 /** A Cholesky factor with garbage (NaN) in its strict upper triangle, which must never be read. */
 function factor(n: number, ld: number, seed: number): Float64Array {
@@ -21,7 +21,7 @@ function lowerDense(n: number, l: Float64Array, ld: number): Float64Array {
   return out;
 }
 
-describe("triangular solves", () => {
+describeEachBackend("triangular solves", () => {
   it.each([[1, 1], [7, 3], [33, 40], [100, 1], [257, 9]])("when n=%i nrhs=%i then L X = B, L^T X = B and X L^T = B hold", (n, nrhs) => {
     const ld = n + 2, ldb = nrhs + 1;
     const l = factor(n, ld, n + 50);
@@ -50,7 +50,7 @@ describe("triangular solves", () => {
   });
 });
 
-describe("solveSpd", () => {
+describeEachBackend("solveSpd", () => {
   it.each([1, 33, 257])("when A (n=%i) is SPD then A X = B to rounding", (n) => {
     const a = spdMatrix(n, 60 + n);
     const b = randomArray(n * 4, 61);
@@ -67,7 +67,7 @@ describe("solveSpd", () => {
   });
 });
 
-describe("gram and syrk", () => {
+describeEachBackend("gram and syrk", () => {
   it.each([[1, 1], [7, 33], [100, 7], [33, 257], [257, 100]])("when A is %i x %i then gram = A^T A, exactly symmetric", (rows, n) => {
     const lda = n + 1, ldc = n + 3;
     const a = randomArray(rows * lda, 70);

@@ -8,9 +8,10 @@
  * is read.
  */
 import { EigenvalueDecomposition, Matrix, QrDecomposition } from "ml-matrix";
-import { describe, expect, it } from "vitest";
+import { expect, it } from "vitest";
 import { hermitianEigenvalues } from "../../src/linalg/hermitian-eigenvalues.js";
 import { TestRng } from "../helpers/random.js";
+import { describeEachBackend } from "../linalg/helpers.js";
 
 interface Herm {
   re: Float64Array;
@@ -135,7 +136,7 @@ function expectSpectrum(got: Float64Array, want: readonly number[], scale: numbe
 
 const maxAbs = (xs: readonly number[]): number => Math.max(...xs.map(Math.abs));
 
-describe("hermitianEigenvalues", () => {
+describeEachBackend("hermitianEigenvalues", () => {
   for (const n of [1, 2, 3, 7, 33, 130, 161]) {
     it(`n = ${n}: random Hermitian matrices match ml-matrix on the real embedding, ascending`, () => {
       const rng = new TestRng(200 + n);

@@ -4,9 +4,10 @@
  * matrices with repeated eigenvalues built as Q diag(d) Q^T, and edge cases.
  */
 import { EigenvalueDecomposition, Matrix, QrDecomposition } from "ml-matrix";
-import { describe, expect, it } from "vitest";
+import { expect, it } from "vitest";
 import { symmetricEigenvalues } from "../../src/linalg/symmetric-eigenvalues.js";
 import { TestRng } from "../helpers/random.js";
+import { describeEachBackend } from "../linalg/helpers.js";
 
 function randomSymmetric(n: number, rng: TestRng): Float64Array {
   const a = new Float64Array(n * n);
@@ -40,7 +41,7 @@ function expectSpectrum(got: Float64Array, want: readonly number[], scale: numbe
   for (let i = 1; i < got.length; i++) expect(got[i]!).toBeGreaterThanOrEqual(got[i - 1]!);
 }
 
-describe("symmetricEigenvalues", () => {
+describeEachBackend("symmetricEigenvalues", () => {
   for (const n of [1, 2, 3, 7, 33]) {
     it(`n = ${n}: random symmetric matrices match ml-matrix, ascending`, () => {
       const rng = new TestRng(100 + n);
@@ -90,7 +91,7 @@ describe("symmetricEigenvalues", () => {
   });
 });
 
-describe("symmetricEigenvalues on (nearly) singular matrices", () => {
+describeEachBackend("symmetricEigenvalues on (nearly) singular matrices", () => {
   it("converges on a rank-2 Gram with many zero eigenvalues (regression: QL stalled when both diagonal neighbours were ~0)", async () => {
     const { symmetricEigenvalues } = await import("../../src/linalg/symmetric-eigenvalues.js");
     const n = 64;
