@@ -5,6 +5,7 @@ import { parseFiltersSpec } from "./batch/filters.js";
 import type { LayerSettings } from "./batch/layer.js";
 import { parseChoice, parseNonNegativeInt, parseNonNegativeNumber, parsePadding, parsePositiveInt, parseSize2 } from "./cli-parse.js";
 import { DecomposeError } from "./errors.js";
+import { parseInputShape } from "./model/inputs.js";
 import type { NpyDtype } from "./io/npy.js";
 
 /** The options exactly as commander hands them over: strings and flags, not yet validated. */
@@ -40,6 +41,9 @@ export interface RawOptions {
   noise?: string;
   refine?: string;
   targetResidual?: string;
+  inputShape?: string[];
+  maxDeviation?: string;
+  verify?: boolean;
 }
 
 export const METHODS: readonly MethodName[] = ["structured", "projected", "seed"];
@@ -64,6 +68,8 @@ export interface CliSettings {
   readonly jobs: number;
   /** Threads of the linear-algebra kernels (src/linalg); undefined: all cores. */
   readonly threads: number | undefined;
+  /** ONNX models: the runtime check. */
+  readonly onnx: { readonly verify: boolean; readonly inputShapes: ReadonlyMap<string, readonly number[]>; readonly maxDeviation: number | undefined };
 }
 
 /** Validate every option; each problem is one `DecomposeError` line naming the option. */
@@ -117,6 +123,11 @@ export function parseCliSettings(raw: RawOptions): CliSettings {
     strict: raw.strict === true,
     jobs: raw.jobs === undefined ? availableParallelism() : parsePositiveInt("jobs", raw.jobs),
     threads: optional(raw.threads, (s) => parsePositiveInt("threads", s)),
+    onnx: {
+      verify: raw.verify !== false,
+      inputShapes: new Map((raw.inputShape ?? []).map(parseInputShape)),
+      maxDeviation: optional(raw.maxDeviation, (s) => parseNonNegativeNumber("max-deviation", s)),
+    },
   };
 }
 

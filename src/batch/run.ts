@@ -113,7 +113,7 @@ export async function runBatch(inputs: readonly string[], o: BatchOptions, io: B
 
   const records = plan.entries.map((e, index) => layerRecord(e, index, file(e), byIndex.get(index), layerOutputs.get(e.array), o));
   const norms = new Map(outcomes.flatMap((x) => (x.status === "ok" ? [[x.index, x.summary.targetNorm] as const] : [])));
-  const summary = summarise(records, norms, dumps, files, copied, o, executor.jobs, (performance.now() - started) / 1000);
+  const summary = summarise(records, norms, dumps.map((d) => d.file), files, copied, o, executor.jobs, (performance.now() - started) / 1000);
   const ndjson = [...records, summary].map(ndjsonLine).join("");
   if (o.report) files.push({ path: o.report, bytes: new TextEncoder().encode(ndjson) });
   const protect = dumps.filter((d) => d.file !== STDIN).map((d) => resolve(d.file));
@@ -188,13 +188,14 @@ function layerRecord(
   };
 }
 
-function summarise(
+/** The summary record of a run: totals over the split layers (shared with the ONNX runner). */
+export function summarise(
   records: readonly LayerRecord[],
   norms: ReadonlyMap<number, number>,
-  dumps: readonly Dump[],
+  inputs: readonly string[],
   files: readonly FileToWrite[],
   copied: number,
-  o: BatchOptions,
+  o: Pick<BatchOptions, "settings" | "maxResidual">,
   jobs: number,
   seconds: number,
 ): SummaryRecord {
@@ -218,7 +219,7 @@ function summarise(
   return {
     schema: SUMMARY_SCHEMA,
     type: "summary",
-    inputs: dumps.map((d) => d.file),
+    inputs: [...inputs],
     outputs: files.map((f) => f.path),
     layers: records.length,
     decomposed: records.filter((r) => r.status === "ok").length,
