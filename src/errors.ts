@@ -18,6 +18,7 @@ export type ErrorCode =
   | "E_ZIP"
   | "E_SAFETENSORS"
   | "E_SKIPPED"
+  | "E_LIMIT"
   | "E_ONNX";
 
 export class DecomposeError extends Error {

@@ -66,7 +66,7 @@ export async function runOnnx(file: string, o: OnnxRunOptions, io: BatchIo, stdi
   const records = entries.map((e, index) => record(e, index, file, outcomes.get(index), splits, surgery.names, outPath, o));
   const norms = new Map([...outcomes.values()].flatMap((x) => (x.status === "ok" ? [[x.index, x.summary.targetNorm] as const] : [])));
   const files: FileToWrite[] = [{ path: outPath, bytes: out }];
-  const base = summarise(records, norms, [file], files, 0, o, d.jobs, (performance.now() - started) / 1000);
+  const base = summarise(records, norms, [file], files, 0, o, d.jobs, (performance.now() - started) / 1000, new Set());
   const above = verify?.status === "ok" && o.maxDeviation !== undefined ? verify.outputs.filter((d) => !(d.rel <= o.maxDeviation!)).map((d) => d.name) : [];
   const summary: OnnxSummaryRecord = {
     ...base,
