@@ -2,7 +2,7 @@
  * Small ONNX models built in the tests with the official schema (onnx-proto): one or two Conv
  * nodes with the attributes under test, random weights from a seeded generator.
  */
-import { makeTensor, onnx, type OnnxFloat } from "../../src/model/onnx.js";
+import { makeTensor, onnx, type NodeProto, type OnnxFloat, type TensorProto } from "../../src/model/onnx.js";
 import { Rng } from "../../src/random.js";
 
 export interface ConvSpec {
@@ -38,8 +38,8 @@ export function buildModel(spec: ModelSpec): Uint8Array {
   const rng = new Rng(spec.seed ?? 1);
   const dtype = spec.dtype ?? "FLOAT";
   const elem = onnx.TensorProto.DataType[dtype];
-  const nodes: onnx.INodeProto[] = [];
-  const initializers: onnx.ITensorProto[] = [];
+  const nodes: NodeProto[] = [];
+  const initializers: TensorProto[] = [];
   let x = "x";
   spec.convs.forEach((c, j) => {
     const g = c.group ?? 1;
