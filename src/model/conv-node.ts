@@ -5,6 +5,7 @@
  * `auto_pad` (NOTSET, SAME_UPPER, SAME_LOWER, VALID) turned into explicit pads. Only 2-D
  * convolutions (4-D weights) are described; anything else is a reason to skip the node.
  */
+import { quoted } from "../io/quote.js";
 import { toInt, type AttributeProto, type NodeProto } from "./onnx.js";
 
 export interface Pads4 {
@@ -49,7 +50,7 @@ export function convAttributes(n: NodeProto): ConvAttributes | string {
   const a = attribute(n, "auto_pad");
   const autoText = a?.s ? new TextDecoder().decode(a.s) : "NOTSET";
   if (autoText !== "NOTSET" && autoText !== "SAME_UPPER" && autoText !== "SAME_LOWER" && autoText !== "VALID") {
-    return `auto_pad '${autoText}' is not one of NOTSET, SAME_UPPER, SAME_LOWER, VALID`;
+    return `auto_pad ${quoted(autoText)} is not one of NOTSET, SAME_UPPER, SAME_LOWER, VALID`;
   }
   const p = ints(attribute(n, "pads")) ?? [0, 0, 0, 0];
   if (p.length !== 4) return `pads has ${p.length} values: only 2-D convolutions are split`;
@@ -114,4 +115,30 @@ export function exactChildPads(parent: Pads4, targetPad: { readonly h: number; r
 
 export function padsList(p: Pads4): number[] {
   return [p.top, p.left, p.bottom, p.right];
+}
+
+/**
+ * The same layout in ONNX terms (geometry/layout.ts): the intermediate map keeps the input's
+ * size, f1 takes its centred share floor((k1 - 1) / 2) d of the total P d-pixels per side and
+ * f2 the rest, at the parent's stride. Defined for symmetric parent pads only (the layout is a
+ * per-axis amount); the stack then equals the parent only away from the border.
+ */
+export function sameChildPads(
+  parent: Pads4,
+  k1: { readonly h: number; readonly w: number },
+  targetPad: { readonly h: number; readonly w: number },
+  dilations: readonly [number, number],
+): { f1: Pads4; f2: Pads4 } {
+  const totalH = parent.top + targetPad.h * dilations[0];
+  const totalW = parent.left + targetPad.w * dilations[1];
+  const p1h = Math.min(Math.floor((k1.h - 1) / 2) * dilations[0], totalH);
+  const p1w = Math.min(Math.floor((k1.w - 1) / 2) * dilations[1], totalW);
+  return {
+    f1: { top: p1h, left: p1w, bottom: p1h, right: p1w },
+    f2: { top: totalH - p1h, left: totalW - p1w, bottom: totalH - p1h, right: totalW - p1w },
+  };
+}
+
+export function symmetric(p: Pads4): boolean {
+  return p.top === p.bottom && p.left === p.right;
 }

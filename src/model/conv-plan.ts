@@ -13,8 +13,9 @@
  * - 1x1 kernels are skipped unless --k1/--k2 are given, as for dumps.
  */
 import { DecomposeError } from "../errors.js";
+import { quoted } from "../io/quote.js";
 import type { Shape4 } from "../geometry/tensor.js";
-import { convAttributes, explicitPads, type ConvAttributes, type Pads4 } from "./conv-node.js";
+import { convAttributes, explicitPads, padsList, symmetric, type ConvAttributes, type Pads4 } from "./conv-node.js";
 import { floatTypeOf, dataTypeName, tensorDims, tensorValues, type NodeProto, type OnnxFloat, type OnnxModel } from "./onnx.js";
 import { constantTensors } from "./weights.js";
 
@@ -24,6 +25,8 @@ export interface ConvPlanOptions {
   readonly explicitSizes: boolean;
   /** Spatial sizes (h, w) of tensors, where known: for auto_pad SAME with a stride above 1. */
   readonly spatial: ReadonlyMap<string, readonly [number, number]>;
+  /** The stacking layout (default exact); `same` needs symmetric pads. */
+  readonly layout?: "exact" | "same";
 }
 
 export interface PlannedConv {
@@ -89,7 +92,7 @@ export function planConvs(model: OnnxModel, o: ConvPlanOptions): ConvEntry[] {
     if (src === undefined) {
       throw new DecomposeError(
         "E_ONNX",
-        `Conv node '${name}': its weight '${weight}' is computed at run time (not an initializer or Constant), so it cannot be split; leave the node out with --exclude`,
+        `Conv node ${quoted(name)}: its weight ${quoted(weight)} is computed at run time (not an initializer or Constant), so it cannot be split; leave the node out with --exclude`,
         model.file,
       );
     }
@@ -109,10 +112,13 @@ export function planConvs(model: OnnxModel, o: ConvPlanOptions): ConvEntry[] {
     }
     const pads = explicitPads(attributes, [shape[2], shape[3]], o.spatial.get(node.input?.[0] ?? "") ?? null);
     if (typeof pads === "string") return skip(pads);
+    if (o.layout === "same" && !symmetric(pads)) {
+      return skip(`--layout same needs symmetric pads; this node pads [${padsList(pads).join(", ")}] (the exact layout handles any pads)`);
+    }
     const first = byWeight.get(weight);
     if (first !== undefined) {
       const f = entries[first] as PlannedConv;
-      if (f.attributes.group !== attributes.group) return skip(`weight '${weight}' is shared with '${f.name}', which runs it with group=${f.attributes.group}`);
+      if (f.attributes.group !== attributes.group) return skip(`weight ${quoted(weight)} is shared with ${quoted(f.name)}, which runs it with group=${f.attributes.group}`);
       entries.push({ status: "planned", ...base, shape, dtype, data: f.data, bias: null, attributes, pads, sharesWith: first });
       return;
     }

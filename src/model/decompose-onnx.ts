@@ -9,7 +9,7 @@ import { serialLayerExecutor } from "../batch/executor.js";
 import type { LayerOutcome, LayerSettings, LayerTask } from "../batch/layer.js";
 import { workerLayerExecutor, workersAvailable } from "../batch/workers.js";
 import { DecomposeError } from "../errors.js";
-import { exactChildPads } from "./conv-node.js";
+import { exactChildPads, sameChildPads } from "./conv-node.js";
 import { planConvs, type ConvEntry, type PlannedConv } from "./conv-plan.js";
 import type { GraphInput } from "./inputs.js";
 import { toInt, type OnnxModel } from "./onnx.js";
@@ -43,11 +43,13 @@ export interface OnnxDecomposition {
 
 export async function decomposeOnnx(model: OnnxModel, o: DecomposeOnnxOptions): Promise<OnnxDecomposition> {
   const file = model.file;
+  const layout = o.settings.extra?.layout ?? "exact";
   const entries = planConvs(model, {
     ...(o.select ? { select: o.select } : {}),
     ...(o.exclude ? { exclude: o.exclude } : {}),
     explicitSizes: o.settings.k1 !== undefined || o.settings.k2 !== undefined,
     spatial: spatialSizes(model, o.inputs ?? []),
+    layout,
   });
   if (o.strict) {
     const s = entries.find((e) => e.status === "skipped");
@@ -63,7 +65,11 @@ export async function decomposeOnnx(model: OnnxModel, o: DecomposeOnnxOptions): 
           bias: e.bias,
           groups: e.attributes.group,
           // The per-layer functional check assumes symmetric pads; the runtime check covers the whole model.
-          settings: { ...o.settings, padding: { h: e.pads.top, w: e.pads.left }, extra: { ...o.settings.extra, functional: false } },
+          settings: {
+            ...o.settings,
+            padding: { h: e.pads.top, w: e.pads.left },
+            extra: { ...o.settings.extra, parentStride: { h: e.attributes.strides[0], w: e.attributes.strides[1] }, functional: false },
+          },
         }]
       : [],
   );
@@ -89,15 +95,16 @@ export async function decomposeOnnx(model: OnnxModel, o: DecomposeOnnxOptions): 
     const x = byIndex.get(e.sharesWith ?? index);
     if (x === undefined) return;
     outcomes.set(index, x);
-    if (x.status === "ok") splits.push({ nodeIndex: e.nodeIndex, name: e.name, weight: e.weight, dtype: e.dtype, f1: x.f1, f2: x.f2, pads: childPads(e, x) });
+    if (x.status === "ok") splits.push({ nodeIndex: e.nodeIndex, name: e.name, weight: e.weight, dtype: e.dtype, f1: x.f1, f2: x.f2, pads: childPads(e, x, layout) });
   });
   const surgery = splitConvNodes(model.proto, splits);
   return { model: { file, proto: surgery.proto }, entries, outcomes, splits, surgery, jobs: executor.jobs };
 }
 
-/** Exact layout: the target pad e = (k1 + k2 - 1 - k) / 2 per axis, from the factors' shapes. */
-function childPads(e: PlannedConv, x: LayerOutcome & { status: "ok" }): NodeSplit["pads"] {
+/** The children's pads in the chosen layout; the target pad e = (k1 + k2 - 1 - k) / 2 per axis, from the factors' shapes. */
+function childPads(e: PlannedConv, x: LayerOutcome & { status: "ok" }, layout: "exact" | "same"): NodeSplit["pads"] {
   const targetPad = { h: (x.f1.shape[2] + x.f2.shape[2] - 1 - e.shape[2]) / 2, w: (x.f1.shape[3] + x.f2.shape[3] - 1 - e.shape[3]) / 2 };
+  if (layout === "same") return sameChildPads(e.pads, { h: x.f1.shape[2], w: x.f1.shape[3] }, targetPad, e.attributes.dilations);
   return exactChildPads(e.pads, targetPad, e.attributes.dilations);
 }
 

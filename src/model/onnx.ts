@@ -10,6 +10,7 @@
 import onnxProto from "onnx-proto";
 import { DecomposeError } from "../errors.js";
 import { float16BitsToNumber, numberToFloat16Bits } from "../io/npy.js";
+import { printable, quoted } from "../io/quote.js";
 
 export const onnx = onnxProto.onnx;
 export type ModelProto = onnxProto.onnx.ModelProto;
@@ -41,7 +42,7 @@ export function readOnnx(bytes: Uint8Array, file: string): OnnxModel {
   try {
     proto = onnx.ModelProto.decode(bytes);
   } catch (e) {
-    const why = e instanceof Error ? e.message : String(e);
+    const why = printable(e instanceof Error ? e.message : String(e));
     throw new DecomposeError("E_ONNX", `not an ONNX model, or a truncated or corrupt one (protobuf: ${why})`, file);
   }
   const graph = proto.graph;
@@ -52,7 +53,7 @@ export function readOnnx(bytes: Uint8Array, file: string): OnnxModel {
     if (t.dataLocation === onnx.TensorProto.DataLocation.EXTERNAL || (t.externalData?.length ?? 0) > 0) {
       throw new DecomposeError(
         "E_ONNX",
-        `tensor '${t.name ?? ""}' is stored in an external data file; external data is not supported (save the model with its weights inside, e.g. onnx.save(model, path, save_as_external_data=False))`,
+        `tensor ${quoted(t.name ?? "")} is stored in an external data file; external data is not supported (save the model with its weights inside, e.g. onnx.save(model, path, save_as_external_data=False))`,
         file,
       );
     }
@@ -106,15 +107,18 @@ export function tensorDims(t: TensorProto): number[] {
  */
 export function tensorValues(t: TensorProto, file: string): Float64Array {
   const type = floatTypeOf(t);
-  if (type === null) throw new DecomposeError("E_ONNX", `tensor '${t.name ?? ""}' is ${dataTypeName(t.dataType)}, not FLOAT, FLOAT16 or DOUBLE`, file);
-  const n = tensorDims(t).reduce((a, b) => a * b, 1);
+  if (type === null) throw new DecomposeError("E_ONNX", `tensor ${quoted(t.name ?? "")} is ${dataTypeName(t.dataType)}, not FLOAT, FLOAT16 or DOUBLE`, file);
+  const dims = tensorDims(t);
+  if (dims.some((d) => !Number.isSafeInteger(d) || d < 0)) throw new DecomposeError("E_ONNX", `tensor ${quoted(t.name ?? "")} has dims [${dims.join(", ")}]`, file);
+  const n = dims.reduce((a, b) => a * b, 1);
   const raw = t.rawData;
-  const out = new Float64Array(n);
   const width = type === "DOUBLE" ? 8 : type === "FLOAT" ? 4 : 2;
   const bad = (have: number): DecomposeError =>
-    new DecomposeError("E_ONNX", `tensor '${t.name ?? ""}' has ${have} values, its dims [${tensorDims(t).join(", ")}] need ${n}`, file);
+    new DecomposeError("E_ONNX", `tensor ${quoted(t.name ?? "")} has ${have} values, its dims [${dims.join(", ")}] need ${n}`, file);
+  // The stored length is checked against the dims before anything of size n is allocated.
   if (raw && raw.length > 0) {
     if (raw.length !== n * width) throw bad(raw.length / width);
+    const out = new Float64Array(n);
     const v = new DataView(raw.buffer, raw.byteOffset, raw.byteLength);
     for (let i = 0; i < n; i++) {
       out[i] = type === "DOUBLE" ? v.getFloat64(8 * i, true) : type === "FLOAT" ? v.getFloat32(4 * i, true) : float16BitsToNumber(v.getUint16(2 * i, true));
@@ -123,6 +127,7 @@ export function tensorValues(t: TensorProto, file: string): Float64Array {
   }
   const typed = type === "DOUBLE" ? (t.doubleData ?? []) : type === "FLOAT" ? (t.floatData ?? []) : (t.int32Data ?? []);
   if (typed.length !== n) throw bad(typed.length);
+  const out = new Float64Array(n);
   for (let i = 0; i < n; i++) out[i] = type === "FLOAT16" ? float16BitsToNumber(typed[i]! & 0xffff) : typed[i]!;
   return out;
 }

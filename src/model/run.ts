@@ -18,6 +18,7 @@ import type { ConvEntry } from "./conv-plan.js";
 import { modelCounts, type ModelCounts } from "./counts.js";
 import { decomposeOnnx } from "./decompose-onnx.js";
 import { graphInputs, type GraphInput } from "./inputs.js";
+import { convOutputElements } from "./probe.js";
 import { readOnnx, writeOnnx, type OnnxModel } from "./onnx.js";
 import type { OnnxLayerRecord, OnnxSummaryRecord } from "./records.js";
 import { renderVerify } from "./render.js";
@@ -71,8 +72,8 @@ export async function runOnnx(file: string, o: OnnxRunOptions, io: BatchIo, stdi
   const summary: OnnxSummaryRecord = {
     ...base,
     model: {
-      before: modelCounts(model.proto, null),
-      after: modelCounts(surgery.proto, null),
+      before: modelCounts(model.proto, verify?.status === "ok" ? await convOutputElements(model.proto, inputs, o.settings.seed) : null),
+      after: modelCounts(surgery.proto, verify?.status === "ok" ? await convOutputElements(surgery.proto, inputs, o.settings.seed) : null),
       removed: surgery.removed,
     },
     verify,
@@ -139,6 +140,8 @@ function record(
     reason,
     parent: { shape: [...e.shape], dtype: e.dtype, groups: planned?.attributes.group ?? null, groupsInferred: false, bias: planned ? (e.node.input?.[2] || null) : null, padding: null },
     filters: s?.filters ?? null,
+    // The children's real ONNX pads (asymmetric, dilated) are in the onnx member below.
+    layout: null,
     f1: s ? { shape: [...s.f1.shape], groups: s.groups, padding: null } : null,
     f2: s ? { shape: [...s.f2.shape], groups: s.groups, padding: null, bias: (e.node.input?.[2] ?? "") !== "" } : null,
     method: o.settings.method,

@@ -51,16 +51,8 @@ export async function verifyModels(parent: Uint8Array, child: Uint8Array, o: Ver
   const rt = await loadRuntime();
   if (!rt.ok) return { status: "unchecked", reason: rt.reason };
   const { ort } = rt;
-  const rng = new Rng(o.seed);
-  const feeds: Record<string, InstanceType<typeof ort.Tensor>> = {};
-  for (const input of o.inputs) {
-    const n = input.dims.reduce((a, b) => a * b, 1);
-    const x = rng.normals(n);
-    if (input.elemType === T.FLOAT) feeds[input.name] = new ort.Tensor("float32", Float32Array.from(x), [...input.dims]);
-    else if (input.elemType === T.DOUBLE) feeds[input.name] = new ort.Tensor("float64", x, [...input.dims]);
-    else if (input.elemType === T.FLOAT16) feeds[input.name] = new ort.Tensor("float16", Uint16Array.from(x, numberToFloat16Bits), [...input.dims]);
-    else return { status: "unchecked", reason: `graph input '${input.name}' is ${input.type}: the check feeds only FLOAT, FLOAT16 and DOUBLE inputs` };
-  }
+  const feeds = feedsFor(ort, o.inputs, o.seed);
+  if (typeof feeds === "string") return { status: "unchecked", reason: feeds };
   const options = { intraOpNumThreads: o.threads ?? 1, interOpNumThreads: 1 };
   let parentSession: Awaited<ReturnType<typeof ort.InferenceSession.create>>;
   try {
@@ -70,13 +62,13 @@ export async function verifyModels(parent: Uint8Array, child: Uint8Array, o: Ver
     if (o.hasDouble) return { status: "unchecked", reason: `ONNX Runtime has no float64 (DOUBLE) Conv on CPU, so this double model cannot be checked (${why})` };
     return { status: "unchecked", reason: `ONNX Runtime cannot load the parent model (${why})` };
   }
-  let a: Record<string, InstanceType<typeof ort.Tensor>>;
+  let a: Record<string, OrtTensor>;
   try {
     a = await parentSession.run(feeds);
   } catch (e) {
     return { status: "unchecked", reason: `ONNX Runtime cannot run the parent model on random inputs (${firstLine(e)})` };
   }
-  let b: Record<string, InstanceType<typeof ort.Tensor>>;
+  let b: Record<string, OrtTensor>;
   try {
     const childSession = await ort.InferenceSession.create(child, options);
     b = await childSession.run(feeds);
@@ -122,6 +114,24 @@ export async function runtimeParseError(bytes: Uint8Array): Promise<string | nul
     const why = firstLine(e);
     return /protobuf parsing failed|Protobuf parsing failed/i.test(why) ? why : null;
   }
+}
+
+type Ort = Extract<Awaited<ReturnType<typeof loadRuntime>>, { ok: true }>["ort"];
+type OrtTensor = InstanceType<Ort["Tensor"]>;
+
+/** Seeded standard normal inputs of the graph inputs' shapes, or why they cannot be made. */
+export function feedsFor(ort: Ort, inputs: readonly GraphInput[], seed: number): Record<string, OrtTensor> | string {
+  const rng = new Rng(seed);
+  const feeds: Record<string, OrtTensor> = {};
+  for (const input of inputs) {
+    const n = input.dims.reduce((a, b) => a * b, 1);
+    const x = rng.normals(n);
+    if (input.elemType === T.FLOAT) feeds[input.name] = new ort.Tensor("float32", Float32Array.from(x), [...input.dims]);
+    else if (input.elemType === T.DOUBLE) feeds[input.name] = new ort.Tensor("float64", x, [...input.dims]);
+    else if (input.elemType === T.FLOAT16) feeds[input.name] = new ort.Tensor("float16", Uint16Array.from(x, numberToFloat16Bits), [...input.dims]);
+    else return `graph input '${input.name}' is ${input.type}: the check feeds only FLOAT, FLOAT16 and DOUBLE inputs`;
+  }
+  return feeds;
 }
 
 function values(type: string, data: unknown): Float64Array {

@@ -79,6 +79,17 @@ describe.skipIf(!runtime.ok)("Conv attributes, checked by ONNX Runtime against t
     expect(v.status === "ok" && v.outputs[0]!.rel).toBeLessThan(2e-6);
   });
 
+  it("when --layout same is chosen then the pads are split p1 = (k1 - 1) / 2, p2 = the rest, and asymmetric pads are skipped", async () => {
+    const spec: ModelSpec = { input: [1, 3, 10, 10], convs: [{ cIn: 3, cOut: 4, k: [3, 3], pads: [1, 1, 1, 1] }] };
+    const same = { ...exactSettings, extra: { ...exactSettings.extra, layout: "same" as const } };
+    const { d, v } = await splitAndCheck(spec, same);
+    expect(d.model.proto.graph!.node![0]!.attribute!.find((a) => a.name === "pads")!.ints!.map(Number)).toEqual([1, 1, 1, 1]);
+    expect(d.model.proto.graph!.node![1]!.attribute!.find((a) => a.name === "pads")!.ints!.map(Number)).toEqual([1, 1, 1, 1]);
+    expect(v.status).toBe("ok");
+    const asym = await splitAndCheck({ input: [1, 3, 9, 7], convs: [{ cIn: 3, cOut: 4, k: [3, 3], pads: [0, 2, 1, 0] }] }, same);
+    expect(asym.d.entries[0]).toMatchObject({ status: "skipped", reason: expect.stringMatching(/--layout same needs symmetric pads/) });
+  });
+
   it("when auto_pad SAME has a stride and the input size is unknown then the node is skipped with the reason", async () => {
     const spec: ModelSpec = { input: [1, 3, 9, 9], convs: [{ cIn: 3, cOut: 4, k: [3, 3], strides: [2, 2], autoPad: "SAME_UPPER" }] };
     const model = readOnnx(buildModel(spec), "t.onnx");
