@@ -17,6 +17,7 @@ export interface RawOptions {
   budgetOf: string;
   budgetObjective: string;
   inputSize?: string[];
+  calibration?: string;
   k1?: string;
   k2?: string;
   method: string;
@@ -79,6 +80,7 @@ export interface CliSettings {
   readonly onnx: { readonly verify: boolean; readonly inputShapes: ReadonlyMap<string, readonly number[]>; readonly maxDeviation: number | undefined };
   /** `--budget` and its companions (a whole-network plan instead of one m). */
   readonly budget: BudgetOptions | undefined;
+  readonly calibration: string | undefined;
 }
 
 /** Validate every option; each problem is one `DecomposeError` line naming the option. */
@@ -142,6 +144,7 @@ export function parseCliSettings(raw: RawOptions): CliSettings {
       maxDeviation: optional(raw.maxDeviation, (s) => parseNonNegativeNumber("max-deviation", s)),
     },
     budget,
+    calibration: raw.calibration,
   };
 }
 
