@@ -2,6 +2,7 @@ import { availableParallelism } from "node:os";
 import { INIT_NAMES } from "./als/init.js";
 import type { MethodName } from "./als/result.js";
 import { parseFiltersSpec } from "./batch/filters.js";
+import type { BudgetOptions, InputSizeRule } from "./batch/budget.js";
 import type { LayerSettings } from "./batch/layer.js";
 import { parseChoice, parseNonNegativeInt, parseNonNegativeNumber, parsePadding, parsePositiveInt, parseSize2 } from "./cli-parse.js";
 import { DecomposeError } from "./errors.js";
@@ -9,7 +10,11 @@ import type { NpyDtype } from "./io/npy.js";
 
 /** The options exactly as commander hands them over: strings and flags, not yet validated. */
 export interface RawOptions {
-  filters: string;
+  filters?: string;
+  budget?: string;
+  budgetOf: string;
+  budgetObjective: string;
+  inputSize?: string[];
   k1?: string;
   k2?: string;
   method: string;
@@ -64,6 +69,8 @@ export interface CliSettings {
   readonly jobs: number;
   /** Threads of the linear-algebra kernels (src/linalg); undefined: all cores. */
   readonly threads: number | undefined;
+  /** `--budget` and its companions (a whole-network plan instead of one m). */
+  readonly budget: BudgetOptions | undefined;
 }
 
 /** Validate every option; each problem is one `DecomposeError` line naming the option. */
@@ -78,8 +85,10 @@ export function parseCliSettings(raw: RawOptions): CliSettings {
   const refine = optional(raw.refine, (s) => parseNonNegativeInt("refine", s));
   const k1 = optional(raw.k1, (s) => parseSize2("k1", s));
   const k2 = optional(raw.k2, (s) => parseSize2("k2", s));
+  const budget = parseBudget(raw);
   const layer: LayerSettings = {
-    filters: parseFiltersSpec(raw.filters),
+    // With --budget the plan gives every layer its own m; this placeholder is never used.
+    filters: raw.filters === undefined ? { kind: "count", m: 1 } : parseFiltersSpec(raw.filters),
     ...(k1 ? { k1 } : {}),
     ...(k2 ? { k2 } : {}),
     method: parseChoice("method", raw.method, METHODS),
@@ -117,7 +126,34 @@ export function parseCliSettings(raw: RawOptions): CliSettings {
     strict: raw.strict === true,
     jobs: raw.jobs === undefined ? availableParallelism() : parsePositiveInt("jobs", raw.jobs),
     threads: optional(raw.threads, (s) => parsePositiveInt("threads", s)),
+    budget,
   };
+}
+
+/** `--budget r` (0 < r <= 1), `--budget-of`, `--budget-objective`, `--input-size`; exactly one of --filters and --budget. */
+function parseBudget(raw: RawOptions): BudgetOptions | undefined {
+  if (raw.budget === undefined) {
+    if (raw.filters === undefined) throw new DecomposeError("E_OPTION", "give --filters <m> (one layer's middle channels) or --budget <r> (a whole-network plan)");
+    return undefined;
+  }
+  if (raw.filters !== undefined) throw new DecomposeError("E_OPTION", "--filters and --budget exclude each other: the budget plan chooses every layer's m");
+  const ratio = Number(raw.budget);
+  if (raw.budget.trim() === "" || !Number.isFinite(ratio) || ratio <= 0 || ratio > 1) {
+    throw new DecomposeError("E_OPTION", `--budget must be a number in (0, 1] (a fraction of the parents' params or FLOPs), got '${raw.budget}'`);
+  }
+  return {
+    ratio,
+    of: parseChoice("budget-of", raw.budgetOf, ["params", "flops"] as const),
+    objective: parseChoice("budget-objective", raw.budgetObjective, ["total", "max"] as const),
+    inputSizes: (raw.inputSize ?? []).map(parseInputSize),
+  };
+}
+
+/** `HxW` (every layer) or `PATTERN=HxW` (layers whose name matches the regular expression). */
+function parseInputSize(s: string): InputSizeRule {
+  const at = s.lastIndexOf("=");
+  const size = parseSize2("input-size", at < 0 ? s : s.slice(at + 1));
+  return { pattern: at < 0 ? null : parseRegex("input-size", s.slice(0, at)), size };
 }
 
 function parseRegex(name: string, s: string): RegExp {

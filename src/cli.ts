@@ -39,7 +39,11 @@ function program(io: CliIo): Command {
         "conv(conv(x, f1), f2) reproduces conv(x, parent).",
     )
     .argument("<inputs...>", "parent filters: .npy (c_out, c_in, kh, kw) float16/32/64, or .npz/.safetensors dumps; - for stdin")
-    .requiredOption("-f, --filters <m>", "middle channels m (f1 has m outputs, f2 m inputs): a count (16), a ratio of each layer's smaller channel count (0.5x), or auto (the smallest m reaching --target-residual)")
+    .option("-f, --filters <m>", "middle channels m (f1 has m outputs, f2 m inputs): a count (16), a ratio of each layer's smaller channel count (0.5x), or auto (the smallest m reaching --target-residual)")
+    .option("--budget <r>", "instead of --filters: plan every layer's geometry and m so that all layers together keep at most r (0 < r <= 1) of the parents' params or FLOPs, at the least total residual")
+    .addOption(new Option("--budget-of <what>", "params | flops (flops need --input-size)").default("params"))
+    .addOption(new Option("--budget-objective <o>", "total (sqrt(sum ||E||^2 / sum ||T||^2)) | max (the worst layer's relative residual)").default("total"))
+    .option("--input-size <size>", "the feature map a layer reads, HxW for every layer or PATTERN=HxW for layers whose name matches (repeatable; first match wins)", (v: string, prev: string[] | undefined) => [...(prev ?? []), v])
     .option("--k1 <n>", "first conv's kernel size, N or HxW (default: the parent's)")
     .option("--k2 <n>", "second conv's kernel size, N or HxW (default: the parent's)")
     .addOption(new Option("-m, --method <name>", "structured | projected | seed").default("structured"))
@@ -118,7 +122,7 @@ export async function main(argv: readonly string[], io: CliIo = processIo): Prom
 function isSingleLayer(files: readonly string[], s: CliSettings): boolean {
   const ext = extname(files[0] ?? "").toLowerCase();
   const grouped = s.groups !== "auto" && s.groups !== 1;
-  return files.length === 1 && files[0] !== "-" && ext !== ".npz" && ext !== ".safetensors" && !grouped;
+  return s.budget === undefined && files.length === 1 && files[0] !== "-" && ext !== ".npz" && ext !== ".safetensors" && !grouped;
 }
 
 /** Several inputs, dumps, stdin or groups: src/batch/run.ts, NDJSON or a table. */
@@ -141,6 +145,7 @@ function batchOptions(s: CliSettings): BatchOptions {
     ...(s.maxResidual === undefined ? {} : { maxResidual: s.maxResidual }),
     force: s.force,
     quiet: s.quiet,
+    ...(s.budget ? { budget: s.budget } : {}),
   };
 }
 

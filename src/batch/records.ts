@@ -57,6 +57,8 @@ export interface SummaryRecord {
   readonly layers: number;
   readonly decomposed: number;
   readonly skipped: number;
+  /** With --budget: candidate layers the plan left unsplit (listed as skipped, copied through). */
+  readonly unsplit?: number;
   /** Arrays copied through unchanged into the output archives. */
   readonly copied: number;
   readonly filters: string;

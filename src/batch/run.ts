@@ -11,6 +11,7 @@ import { writeFilesAtomic, type FileToWrite } from "../io/files.js";
 import type { NpyDtype } from "../io/npy.js";
 import { loadDump, STDIN, type Dump, type DumpArray } from "./dump.js";
 import { serialLayerExecutor, type LayerExecutor } from "./executor.js";
+import { budgetPlan, renderPlanTable, type BudgetOptions, type BudgetResult } from "./budget.js";
 import { formatFiltersSpec } from "./filters.js";
 import { parameterCounts, type LayerOutcome, type LayerSettings, type LayerTask } from "./layer.js";
 import { dumpOutputs, outputDirectory, type LayerOutputs, type SplitLayer } from "./outputs.js";
@@ -36,6 +37,8 @@ export interface BatchOptions {
   readonly maxResidual?: number;
   readonly force: boolean;
   readonly quiet: boolean;
+  /** `--budget`: a plan chooses each layer's geometry and m (src/plan/); `settings.filters` is then unused. */
+  readonly budget?: BudgetOptions;
 }
 
 export interface BatchIo {
@@ -56,7 +59,7 @@ export async function runBatch(inputs: readonly string[], o: BatchOptions, io: B
     ...(o.select ? { select: o.select } : {}),
     ...(o.exclude ? { exclude: o.exclude } : {}),
     groups: o.groups,
-    explicitSizes: o.settings.k1 !== undefined || o.settings.k2 !== undefined,
+    explicitSizes: o.budget !== undefined || o.settings.k1 !== undefined || o.settings.k2 !== undefined,
   });
   const file = (e: PlanEntry): string => dumps[e.dump]!.file;
   if (o.strict) {
@@ -65,16 +68,17 @@ export async function runBatch(inputs: readonly string[], o: BatchOptions, io: B
   }
   if (!o.force) checkNoOutputsExist(dumps, plan.entries, o);
 
-  const planned = plan.entries.flatMap((e, index) => (e.status === "planned" ? [{ e, index }] : []));
-  const tasks: LayerTask[] = planned.map(({ e, index }) => ({
-    index,
-    name: e.array.name,
-    shape: e.shape,
-    data: e.data,
-    bias: e.biasData,
-    groups: e.groups,
-    settings: o.settings,
-  }));
+  const candidates = plan.entries.flatMap((e, index) => (e.status === "planned" ? [{ e, index }] : []));
+  const budget: BudgetResult | null = o.budget
+    ? budgetPlan(candidates.map(({ e, index }) => ({ entry: e, index, input: file(e) })), o.settings, o.budget)
+    : null;
+  // With a budget, the layers the plan leaves unsplit are not split (and are copied through).
+  const unsplit = new Set(budget ? candidates.filter((_, j) => budget.settings[j] === null).map(({ index }) => index) : []);
+  const planned = candidates.filter(({ index }) => !unsplit.has(index));
+  const tasks: LayerTask[] = candidates.flatMap(({ e, index }, j) => {
+    if (unsplit.has(index)) return [];
+    return [{ index, name: e.array.name, shape: e.shape, data: e.data, bias: e.biasData, groups: e.groups, settings: budget?.settings[j] ?? o.settings }];
+  });
   const executor: LayerExecutor =
     o.jobs > 1 && tasks.length > 1 && workersAvailable() ? workerLayerExecutor(Math.min(o.jobs, tasks.length)) : serialLayerExecutor;
   const names = new Map(tasks.map((t) => [t.index, t.name]));
@@ -111,10 +115,13 @@ export async function runBatch(inputs: readonly string[], o: BatchOptions, io: B
     copied += out.copied;
   }
 
-  const records = plan.entries.map((e, index) => layerRecord(e, index, file(e), byIndex.get(index), layerOutputs.get(e.array), o));
+  const records = plan.entries.map((e, index) =>
+    layerRecord(e, index, file(e), byIndex.get(index), layerOutputs.get(e.array), o, unsplit.has(index) ? "left unsplit by the budget plan" : null),
+  );
   const norms = new Map(outcomes.flatMap((x) => (x.status === "ok" ? [[x.index, x.summary.targetNorm] as const] : [])));
-  const summary = summarise(records, norms, dumps, files, copied, o, executor.jobs, (performance.now() - started) / 1000);
-  const ndjson = [...records, summary].map(ndjsonLine).join("");
+  const summary = summarise(records, norms, dumps, files, copied, o, executor.jobs, (performance.now() - started) / 1000, unsplit);
+  const planLines = budget ? [...budget.records, budget.summary].map((r) => JSON.stringify(r) + "\n").join("") : "";
+  const ndjson = planLines + [...records, summary].map(ndjsonLine).join("");
   if (o.report) files.push({ path: o.report, bytes: new TextEncoder().encode(ndjson) });
   const protect = dumps.filter((d) => d.file !== STDIN).map((d) => resolve(d.file));
   if (o.outDir !== undefined) mkdirSync(o.outDir, { recursive: true });
@@ -122,7 +129,7 @@ export async function runBatch(inputs: readonly string[], o: BatchOptions, io: B
 
   if (plan.entries.length === 0 && !o.quiet) io.stderr(`decompose-filter: ${inputs.join(", ")}: no 4-D arrays to split\n`);
   if (o.json) io.stdout(ndjson);
-  else if (!o.quiet) io.stdout(renderTable(records, summary, io.chalk));
+  else if (!o.quiet) io.stdout((budget ? renderPlanTable(budget.records, budget.summary, io.chalk) : "") + renderTable(records, summary, io.chalk));
   for (const name of summary.aboveMaxResidual) {
     const r = records.find((x) => `${x.input}:${x.name}` === name);
     io.stderr(`decompose-filter: ${name}: relative residual ${r?.residual?.rel.toExponential(3)} is above --max-residual ${o.maxResidual}\n`);
@@ -152,10 +159,11 @@ function layerRecord(
   x: LayerOutcome | undefined,
   outputs: LayerOutputs | undefined,
   o: BatchOptions,
+  unsplitReason: string | null,
 ): LayerRecord {
   const planned: PlannedLayer | null = e.status === "planned" ? e : null;
   const s = x?.status === "ok" ? x.summary : null;
-  const reason = e.status === "skipped" ? e.reason : x?.status === "skipped" ? x.reason : null;
+  const reason = e.status === "skipped" ? e.reason : x?.status === "skipped" ? x.reason : unsplitReason;
   return {
     schema: LAYER_SCHEMA,
     type: "layer",
@@ -197,6 +205,7 @@ function summarise(
   o: BatchOptions,
   jobs: number,
   seconds: number,
+  unsplit: ReadonlySet<number>,
 ): SummaryRecord {
   let absSq = 0, tSq = 0, maxRel = 0, layerSeconds = 0, parent = 0, children = 0;
   let maxRelLayer: string | null = null;
@@ -224,7 +233,8 @@ function summarise(
     decomposed: records.filter((r) => r.status === "ok").length,
     skipped: records.filter((r) => r.status === "skipped").length,
     copied,
-    filters: formatFiltersSpec(o.settings.filters),
+    filters: o.budget ? `budget ${o.budget.ratio} of ${o.budget.of}` : formatFiltersSpec(o.settings.filters),
+    ...(o.budget ? { unsplit: unsplit.size } : {}),
     params: { parent, children },
     residual: { rel: tSq > 0 ? Math.sqrt(absSq / tSq) : 0, maxRel, maxRelLayer },
     jobs,

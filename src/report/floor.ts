@@ -35,6 +35,18 @@ export function frequencyFloor(T: Tensor4, m: number): Floor {
   for (let q = 0; q < T.data.length; q++) tNormSq += T.data[q]! * T.data[q]!;
   const dft = { h: Nh, w: Nw };
   if (m >= d || tNormSq === 0) return { abs: 0, rel: 0, dft, flops: 0 };
+  const { squares, flops } = frequencyFloorSquares(T);
+  const abs = Math.sqrt(squares[m]!);
+  return { abs, rel: abs / Math.sqrt(tNormSq), dft, flops };
+}
+
+/**
+ * The floor's square for every m at once: squares[m] = floor(m)^2 for m = 0..min(c_out, c_in)
+ * (one pass over the frequencies; the eigenvalues do not depend on m).
+ */
+export function frequencyFloorSquares(T: Tensor4): { readonly squares: Float64Array; readonly flops: number } {
+  const [cOut, cIn, Nh, Nw] = T.shape;
+  const d = Math.min(cOut, cIn);
 
   const E = Nh * Nw;
   const pairs = cOut * cIn;
@@ -47,7 +59,8 @@ export function frequencyFloor(T: Tensor4, m: number): Floor {
   // M is (cOut x cIn); with cIn <= cOut, H = M^H M (cIn x cIn), else H = M M^H (cOut x cOut).
   const gramOfColumns = cIn <= cOut;
   const r = Math.max(cOut, cIn);
-  let tail = 0;
+  const tail = new Float64Array(d + 1);
+  const cum = new Float64Array(d + 1);
   let flops = 0;
   for (let fh = 0; fh < Nh; fh++) {
     for (let fw = 0; fw < Nw; fw++) {
@@ -84,13 +97,18 @@ export function frequencyFloor(T: Tensor4, m: number): Floor {
       // also covers the complex arithmetic of the reduction): subtract that slack so the floor
       // stays a lower bound.
       const slack = 4 * (2 * d + r) * Number.EPSILON * Math.max(Math.abs(ev[0]!), Math.abs(ev[d - 1]!));
+      // cum[k] = sum of the k smallest (minus slack), added in ascending order.
       let t = 0;
-      for (let j = 0; j < d - m; j++) t += Math.max(ev[j]! - slack, 0);
-      tail += weight * t;
+      for (let j = 0; j < d; j++) {
+        cum[j] = t;
+        t += Math.max(ev[j]! - slack, 0);
+      }
+      cum[d] = t;
+      for (let mm = 0; mm < d; mm++) tail[mm] += weight * cum[d - mm]!;
     }
   }
-  const abs = Math.sqrt(tail / E);
-  return { abs, rel: abs / Math.sqrt(tNormSq), dft, flops };
+  for (let mm = 0; mm <= d; mm++) tail[mm] = tail[mm]! / E;
+  return { squares: tail, flops };
 }
 
 /**
