@@ -11,6 +11,7 @@ import { resolveGeometry, samePadding } from "./geometry/shapes.js";
 import type { Tensor4 } from "./geometry/tensor.js";
 import { writeFilesAtomic, type FileToWrite } from "./io/files.js";
 import { expectShape4, readNpy, serializeNpy } from "./io/npy.js";
+import { errorLine } from "./io/quote.js";
 import { lastAutoFilters } from "./quality/auto-filters.js";
 import { renderJson } from "./report/render-json.js";
 import { makeChalk, renderText } from "./report/render-text.js";
@@ -82,9 +83,7 @@ export function runSingle(file: string, s: CliSettings, io: CliIo): number {
   else if (!s.quiet) io.stdout(renderText(report, makeChalk(io.env, io.stdoutIsTTY)));
 
   if (s.maxResidual !== undefined && report.residual.rel > s.maxResidual) {
-    io.stderr(
-      `decompose-filter: ${file}: relative residual ${report.residual.rel.toExponential(3)} is above --max-residual ${s.maxResidual}\n`,
-    );
+    io.stderr(errorLine(file, `relative residual ${report.residual.rel.toExponential(3)} is above --max-residual ${s.maxResidual}`));
     return 1;
   }
   return 0;

@@ -5,6 +5,7 @@ import { runBatch, type BatchIo, type BatchOptions } from "./batch/run.js";
 import { parseCliSettings, type CliSettings, type RawOptions } from "./cli-options.js";
 import { runSingle } from "./cli-single.js";
 import { DecomposeError, isDecomposeError } from "./errors.js";
+import { errorLine } from "./io/quote.js";
 import { disposeThreads, setThreads } from "./linalg/index.js";
 import { makeChalk } from "./report/render-text.js";
 import { VERSION } from "./version.js";
@@ -108,7 +109,7 @@ export async function main(argv: readonly string[], io: CliIo = processIo): Prom
     if (isDecomposeError(e)) {
       // An option error concerns the one input when there is one: name it, as for file errors.
       const where = e.file ?? (files.length === 1 ? files[0] : undefined);
-      io.stderr(`decompose-filter: ${where === undefined ? "" : `${where}: `}${e.message}\n`);
+      io.stderr(errorLine(where, e.message));
       return e.exitCode;
     }
     io.stderr(`decompose-filter: internal error (please report): ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);

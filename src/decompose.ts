@@ -4,6 +4,7 @@ import { seedAls } from "./als/methods/seed.js";
 import { structuredAls } from "./als/methods/structured.js";
 import type { AlsResult, MethodName } from "./als/result.js";
 import { DecomposeError } from "./errors.js";
+import { quoted } from "./io/quote.js";
 import { compose, composeFlops } from "./geometry/compose.js";
 import { pad2d } from "./geometry/pad.js";
 import { childPadding, resolveGeometry, samePadding, type SplitGeometry } from "./geometry/shapes.js";
@@ -68,7 +69,7 @@ export function decompose(parent: Tensor4, options: DecomposeOptions): Decomposi
   validateParent(parent, options, file);
   const g = resolveGeometry(parent.shape, options.filters, options.k1, options.k2, file);
   const method = options.method ?? "structured";
-  if (!(method in METHODS)) throw new DecomposeError("E_OPTION", `unknown method "${method}" (structured, projected, seed)`, file);
+  if (!Object.hasOwn(METHODS, method)) throw new DecomposeError("E_OPTION", `unknown method ${quoted(String(method))} (structured, projected, seed)`, file);
   const als: AlsOptions = {
     ...defaultAlsOptions,
     lambda: options.lambda ?? defaultAlsOptions.lambda,

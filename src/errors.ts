@@ -17,7 +17,8 @@ export type ErrorCode =
   | "E_NUMERIC"
   | "E_ZIP"
   | "E_SAFETENSORS"
-  | "E_SKIPPED";
+  | "E_SKIPPED"
+  | "E_LIMIT";
 
 export class DecomposeError extends Error {
   readonly code: ErrorCode;

@@ -15,7 +15,9 @@
 import { join, dirname } from "node:path";
 import { DecomposeError } from "../errors.js";
 import type { FileToWrite } from "../io/files.js";
+import { jsonObject } from "../io/json-object.js";
 import { serializeNpy, type NpyDtype } from "../io/npy.js";
+import { quoted } from "../io/quote.js";
 import { serializeInt64Npy, serializeNpz } from "../io/npz.js";
 import { encodeFloats, serializeSafetensors, type SafetensorsFloat, type SafetensorsTensor } from "../io/safetensors.js";
 import type { Tensor4 } from "../geometry/tensor.js";
@@ -123,7 +125,7 @@ function safetensorsOutputs(d: Dump, dir: string, split: ReadonlyMap<DumpArray, 
   const tensors: SafetensorsTensor[] = [];
   const layers = new Map<DumpArray, LayerOutputs>();
   const usedBias = usedBiases(split);
-  const info: Record<string, unknown> = {};
+  const info = new Map<string, unknown>();
   let copied = 0;
   for (const a of d.arrays) {
     if (a.source.kind !== "safetensors") continue;
@@ -134,10 +136,10 @@ function safetensorsOutputs(d: Dump, dir: string, split: ReadonlyMap<DumpArray, 
       const t = (name: string, shape: readonly number[], data: Float64Array): SafetensorsTensor => ({ name, dtype, shape, bytes: encodeFloats(data, dtype) });
       tensors.push(t(`${L}.f1`, s.f1.shape, s.f1.data), t(`${L}.f2`, s.f2.shape, s.f2.data));
       if (s.bias) tensors.push(t(`${L}.f2.bias`, [s.bias.length], s.bias));
-      info[L] = {
+      info.set(L, {
         f1: { groups: s.summary.groups, padding: s.summary.f1.padding },
         f2: { groups: s.summary.groups, padding: s.summary.f2.padding, bias: s.bias !== null },
-      };
+      });
       layers.set(a, { file: path, f1: `${L}.f1`, f2: `${L}.f2`, bias: s.bias ? `${L}.f2.bias` : null });
     } else if (!usedBias.has(a) && !o.onlyDecomposed) {
       tensors.push(a.source.tensor);
@@ -145,7 +147,8 @@ function safetensorsOutputs(d: Dump, dir: string, split: ReadonlyMap<DumpArray, 
     }
   }
   checkUnique(tensors.map((t) => t.name), path);
-  const metadata = { ...(d.safetensors?.metadata ?? {}), "decompose-filter": JSON.stringify(info) };
+  const metadata = new Map(d.safetensors?.metadata ?? []);
+  metadata.set("decompose-filter", jsonObject(info));
   return { files: [{ path, bytes: serializeSafetensors(tensors, metadata) }], layers, copied };
 }
 
@@ -159,7 +162,7 @@ function usedBiases(split: ReadonlyMap<DumpArray, SplitLayer>): Set<DumpArray> {
 function checkUnique(names: readonly string[], file: string): void {
   const seen = new Set<string>();
   for (const n of names) {
-    if (seen.has(n)) throw new DecomposeError("E_OPTION", `output array '${n}' would appear twice (an input array already has that name)`, file);
+    if (seen.has(n)) throw new DecomposeError("E_OPTION", `output array ${quoted(n)} would appear twice (an input array already has that name)`, file);
     seen.add(n);
   }
 }

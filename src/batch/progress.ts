@@ -4,6 +4,7 @@
  * the work has taken more than `delayMs`, so quick runs print nothing.
  */
 import { SingleBar } from "cli-progress";
+import { printable } from "../io/quote.js";
 import type { LayerEvent } from "./executor.js";
 
 export interface Progress {
@@ -35,8 +36,8 @@ export function progressBar(total: number, names: ReadonlyMap<number, string>, s
   timer.unref();
   return {
     event(e) {
-      if (e.kind === "start") payload = { layer: names.get(e.index) ?? "", iteration: "-", residual: "-" };
-      else if (e.kind === "iteration") payload = { ...payload, layer: names.get(e.index) ?? "", iteration: String(e.iteration), residual: e.residualRel.toExponential(2) };
+      if (e.kind === "start") payload = { layer: printable(names.get(e.index) ?? "", 40), iteration: "-", residual: "-" };
+      else if (e.kind === "iteration") payload = { ...payload, layer: printable(names.get(e.index) ?? "", 40), iteration: String(e.iteration), residual: e.residualRel.toExponential(2) };
       else done++;
       show();
     },

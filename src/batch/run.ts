@@ -9,6 +9,7 @@ import type { ChalkInstance } from "chalk";
 import { DecomposeError } from "../errors.js";
 import { writeFilesAtomic, type FileToWrite } from "../io/files.js";
 import type { NpyDtype } from "../io/npy.js";
+import { errorLine, quoted } from "../io/quote.js";
 import { loadDump, STDIN, type Dump, type DumpArray } from "./dump.js";
 import { serialLayerExecutor, type LayerExecutor } from "./executor.js";
 import { budgetPlan, renderPlanTable, type BudgetOptions, type BudgetResult } from "./budget.js";
@@ -127,18 +128,18 @@ export async function runBatch(inputs: readonly string[], o: BatchOptions, io: B
   if (o.outDir !== undefined) mkdirSync(o.outDir, { recursive: true });
   writeFilesAtomic(files, { force: o.force, protect });
 
-  if (plan.entries.length === 0 && !o.quiet) io.stderr(`decompose-filter: ${inputs.join(", ")}: no 4-D arrays to split\n`);
+  if (plan.entries.length === 0 && !o.quiet) io.stderr(errorLine(inputs.join(", "), "no 4-D arrays to split"));
   if (o.json) io.stdout(ndjson);
   else if (!o.quiet) io.stdout((budget ? renderPlanTable(budget.records, budget.summary, io.chalk) : "") + renderTable(records, summary, io.chalk));
   for (const name of summary.aboveMaxResidual) {
     const r = records.find((x) => `${x.input}:${x.name}` === name);
-    io.stderr(`decompose-filter: ${name}: relative residual ${r?.residual?.rel.toExponential(3)} is above --max-residual ${o.maxResidual}\n`);
+    io.stderr(errorLine(name, `relative residual ${r?.residual?.rel.toExponential(3)} is above --max-residual ${o.maxResidual}`));
   }
   return summary.aboveMaxResidual.length > 0 ? 1 : 0;
 }
 
 function strictError(file: string, name: string, reason: string): DecomposeError {
-  return new DecomposeError("E_SKIPPED", `layer '${name}' cannot be split (--strict): ${reason}`, file);
+  return new DecomposeError("E_SKIPPED", `layer ${quoted(name)} cannot be split (--strict): ${reason}`, file);
 }
 
 /** Fail before the work when an output exists (writeFilesAtomic checks again when it writes). */

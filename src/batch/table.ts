@@ -1,4 +1,5 @@
 import type { ChalkInstance } from "chalk";
+import { printable } from "../io/quote.js";
 import type { LayerRecord, SummaryRecord } from "./records.js";
 
 /**
@@ -13,8 +14,9 @@ export function renderTable(records: readonly LayerRecord[], summary: SummaryRec
   const ok = records.filter((r) => r.status === "ok");
   const skipped = records.filter((r) => r.status === "skipped");
   const head = ["layer", "parent", "groups", "m", "residual", "floor", "time"];
+  // Names and paths come from the inputs: escaped, so a row stays one line.
   const rows = ok.map((r) => [
-    r.name,
+    printable(r.name),
     shape(r.parent.shape),
     `${r.parent.groups ?? 1}${r.parent.groupsInferred ? "*" : ""}`,
     String(r.filters ?? ""),
@@ -27,7 +29,7 @@ export function renderTable(records: readonly LayerRecord[], summary: SummaryRec
   const line = (cells: readonly string[]): string =>
     "  " + cells.map((x, j) => (right.has(j) ? x.padStart(width[j]!) : x.padEnd(width[j]!))).join("  ").trimEnd();
   const out: string[] = [];
-  out.push(c.bold(`decompose-filter: ${summary.inputs.join(", ")}  (--filters ${summary.filters})`));
+  out.push(c.bold(`decompose-filter: ${summary.inputs.map((f) => printable(f, 400)).join(", ")}  (--filters ${summary.filters})`));
   if (rows.length > 0) {
     out.push(c.dim(line(head)));
     for (const row of rows) out.push(line(row));
@@ -36,7 +38,7 @@ export function renderTable(records: readonly LayerRecord[], summary: SummaryRec
   if (ok.some((r) => (r.parent.groups ?? 1) > 1)) out.push(c.dim("  grouped layers: run both children with the parent's groups (f1: c_in -> m, f2: m -> c_out)"));
   if (skipped.length > 0) {
     out.push(c.bold(`skipped (${skipped.length})`));
-    for (const r of skipped) out.push(`  ${r.name}  ${shape(r.parent.shape)}  ${c.yellow(r.reason ?? "")}`);
+    for (const r of skipped) out.push(`  ${printable(r.name)}  ${shape(r.parent.shape)}  ${c.yellow(r.reason ?? "")}`);
   }
   out.push(c.bold("totals"));
   const ratio = summary.params.parent > 0 ? summary.params.children / summary.params.parent : 0;
@@ -44,10 +46,10 @@ export function renderTable(records: readonly LayerRecord[], summary: SummaryRec
   if (summary.decomposed > 0) {
     out.push(
       `  weights ${summary.params.parent} -> ${summary.params.children} (${(ratio * 100).toFixed(1)}%), ` +
-        `residual ${sci(summary.residual.rel)} overall, worst ${sci(summary.residual.maxRel)} (${summary.residual.maxRelLayer})`,
+        `residual ${sci(summary.residual.rel)} overall, worst ${sci(summary.residual.maxRel)} (${printable(summary.residual.maxRelLayer ?? "")})`,
     );
   }
   out.push(`  ${summary.time.seconds.toFixed(2)} s wall, ${summary.time.layerSeconds.toFixed(2)} s in layers, ${summary.jobs} job${summary.jobs === 1 ? "" : "s"}`);
-  for (const f of summary.outputs) out.push(`  wrote ${f}`);
+  for (const f of summary.outputs) out.push(`  wrote ${printable(f, 400)}`);
   return out.join("\n") + "\n";
 }

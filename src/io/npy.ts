@@ -14,6 +14,8 @@
  */
 import { DecomposeError } from "../errors.js";
 import { readFileBytes, writeFileAtomic, type WriteOptions } from "./files.js";
+import { checkElementCount } from "./limits.js";
+import { printable, quoted } from "./quote.js";
 
 // ---------------------------------------------------------------------------------------------
 // Types
@@ -135,13 +137,13 @@ export function parseHeaderDict(text: string, file: string): NpyHeader {
     throw new DecomposeError("E_NPY_HEADER", `header is not a Python dict literal: ${why}`, file);
   }
   if (!isPyDict(value)) {
-    throw new DecomposeError("E_NPY_HEADER", `header is not a dict: ${formatPy(value)}`, file);
+    throw new DecomposeError("E_NPY_HEADER", `header is not a dict: ${shownPy(value)}`, file);
   }
   const keys = [...value.entries.keys()].sort();
   if (keys.join(",") !== "descr,fortran_order,shape") {
     throw new DecomposeError(
       "E_NPY_HEADER",
-      `header keys are [${keys.map((k) => `'${k}'`).join(", ")}], expected 'descr', 'fortran_order', 'shape'`,
+      `header keys are [${listed(keys.map((k) => quoted(k, 40)))}], expected 'descr', 'fortran_order', 'shape'`,
       file,
     );
   }
@@ -149,19 +151,19 @@ export function parseHeaderDict(text: string, file: string): NpyHeader {
   const fortran = value.entries.get("fortran_order");
   const shapeValue = value.entries.get("shape");
   if (typeof fortran !== "boolean") {
-    throw new DecomposeError("E_NPY_HEADER", `fortran_order is not True or False: ${formatPy(fortran ?? null)}`, file);
+    throw new DecomposeError("E_NPY_HEADER", `fortran_order is not True or False: ${shownPy(fortran ?? null)}`, file);
   }
   const shape = Array.isArray(shapeValue) ? shapeValue : undefined;
   if (shape === undefined || !shape.every((d): d is number => typeof d === "number" && d >= 0)) {
     throw new DecomposeError(
       "E_NPY_HEADER",
-      `shape is not a tuple of non-negative integers: ${formatPy(shapeValue ?? null)}`,
+      `shape is not a tuple of non-negative integers: ${shownPy(shapeValue ?? null)}`,
       file,
     );
   }
   const count = shape.reduce((a, d) => a * d, 1);
   if (!Number.isSafeInteger(count)) {
-    throw new DecomposeError("E_NPY_HEADER", `shape ${formatShape(shape)} has too many elements`, file);
+    throw new DecomposeError("E_NPY_HEADER", `shape ${printable(formatShape(shape))} has too many elements`, file);
   }
   return { descr, fortranOrder: fortran, shape: [...shape] };
 }
@@ -174,9 +176,10 @@ export function parseHeaderDict(text: string, file: string): NpyHeader {
 export function parseDescr(descr: PyValue, file: string): NpyFieldType {
   if (typeof descr !== "string") {
     const fields = Array.isArray(descr)
-      ? descr.map((f) => (Array.isArray(f) && typeof f[0] === "string" ? `'${f[0]}'` : "?"))
+      ? descr.slice(0, 8).map((f) => (Array.isArray(f) && typeof f[0] === "string" ? quoted(f[0], 20) : "?"))
       : [];
-    const what = fields.length > 0 ? `with fields ${truncate(fields.join(", "), 60)}` : truncate(formatPy(descr), 60);
+    const more = Array.isArray(descr) && descr.length > fields.length ? `, ... (${descr.length} fields)` : "";
+    const what = fields.length > 0 ? `with fields ${fields.join(", ")}${more}` : printable(formatPy(descr), 60);
     throw new DecomposeError(
       "E_DTYPE",
       `structured dtype ${what} is not supported; expected float16, float32 or float64`,
@@ -189,14 +192,14 @@ export function parseDescr(descr: PyValue, file: string): NpyFieldType {
   const size = m?.[3] === undefined || m[3] === "" ? 0 : Number(m[3]);
   if (m !== null && kind === "f" && (size === 2 || size === 4 || size === 8) && m[4] === "") {
     if (order === "|") {
-      throw new DecomposeError("E_DTYPE", `dtype '${descr}' has no byte order ('|'); expected '<' or '>'`, file);
+      throw new DecomposeError("E_DTYPE", `dtype ${quoted(descr)} has no byte order ('|'); expected '<' or '>'`, file);
     }
     const littleEndian = order === "<" || ((order === "=" || order === "") && NATIVE_LITTLE_ENDIAN);
     const dtype: NpyDtype = size === 2 ? "float16" : size === 4 ? "float32" : "float64";
     return { dtype, littleEndian, itemSize: size };
   }
   const name = dtypeName(kind, size);
-  const label = name === undefined ? `'${descr}'` : `${name} ('${descr}')`;
+  const label = name === undefined ? quoted(descr) : `${name} (${quoted(descr)})`;
   throw new DecomposeError(
     "E_DTYPE",
     `dtype ${label} is not supported; expected float16, float32 or float64`,
@@ -215,6 +218,7 @@ export function decodeData(
   const count = shape.reduce((a, d) => a * d, 1);
   const need = count * field.itemSize;
   const have = bytes.length - offset;
+  if (have === need) checkElementCount(count, `array ${formatShape(shape)}`, file);
   if (have !== need) {
     const what = have > need ? ` (${have - need} trailing bytes)` : " (truncated)";
     throw new DecomposeError(
@@ -472,7 +476,7 @@ export function parsePyLiteral(text: string): PyValue {
       return s;
     }
     const word = /^(?:[+-]?\d+[lL]?|True|False|None)/.exec(text.slice(pos));
-    if (word === null) return fail(ch === undefined ? "unexpected end" : `unexpected '${ch}'`);
+    if (word === null) return fail(ch === undefined ? "unexpected end" : `unexpected ${quoted(ch)}`);
     pos += word[0].length;
     if (word[0] === "True") return true;
     if (word[0] === "False") return false;
@@ -491,7 +495,17 @@ function isPyDict(v: PyValue): v is PyDict {
   return typeof v === "object" && v !== null && !Array.isArray(v);
 }
 
-/** Python-like rendering for messages. */
+/** A header value as a message shows it: Python-like, escaped, capped. */
+function shownPy(v: PyValue): string {
+  return printable(formatPy(v), 80);
+}
+
+/** At most 8 items of a list, then how many there were. */
+function listed(items: readonly string[]): string {
+  return items.length <= 8 ? items.join(", ") : `${items.slice(0, 8).join(", ")}, ... (${items.length} in all)`;
+}
+
+/** Python-like rendering (raw: `shownPy` escapes it for messages). */
 function formatPy(v: PyValue): string {
   if (typeof v === "string") return `'${v}'`;
   if (typeof v === "boolean") return v ? "True" : "False";
@@ -549,9 +563,5 @@ function dtypeName(kind: string, size: number): string | undefined {
     default:
       return undefined;
   }
-}
-
-function truncate(s: string, n: number): string {
-  return s.length <= n ? s : `${s.slice(0, n - 3)}...`;
 }
 

@@ -18,6 +18,7 @@ import {
   type NpyFieldType,
   type PyValue,
 } from "./npy.js";
+import { printable, quoted } from "./quote.js";
 import { readZip, writeZip } from "./zip.js";
 
 export interface NpzArray {
@@ -40,10 +41,10 @@ export function parseNpz(bytes: Uint8Array, file: string): NpzArray[] {
   const seen = new Set<string>();
   return readZip(bytes, file).map((m) => {
     if (!m.name.endsWith(".npy")) {
-      throw new DecomposeError("E_NOT_NPY", `member '${m.name}' is not a .npy array (an .npz holds only NAME.npy members)`, file);
+      throw new DecomposeError("E_NOT_NPY", `member ${quoted(m.name)} is not a .npy array (an .npz holds only NAME.npy members)`, file);
     }
     const name = m.name.slice(0, -".npy".length);
-    if (seen.has(name)) throw new DecomposeError("E_ZIP", `member '${m.name}' appears twice`, file);
+    if (seen.has(name)) throw new DecomposeError("E_ZIP", `member ${quoted(m.name)} appears twice`, file);
     seen.add(name);
     return inMember(m.name, file, () => describeMember(name, m.data, m.method === 8, file));
   });
@@ -64,7 +65,7 @@ function describeMember(name: string, npy: Uint8Array, compressed: boolean, file
     const have = npy.length - pre.dataOffset;
     throw new DecomposeError(
       "E_NPY_LENGTH",
-      `data is ${have} bytes, header needs ${count * itemSize} for '${descrText(header.descr)}' ${formatShape(header.shape)}`,
+      `data is ${have} bytes, header needs ${count * itemSize} for ${quoted(descrText(header.descr))} ${formatShape(header.shape)}`,
       file,
     );
   }
@@ -83,7 +84,7 @@ function describeMember(name: string, npy: Uint8Array, compressed: boolean, file
 export function decodeNpzArray(a: NpzArray, file: string): Float64Array {
   const field = a.layout.field;
   if (field === null) {
-    throw new DecomposeError("E_DTYPE", `member '${a.name}.npy': dtype '${a.descr}' is not float16, float32 or float64`, file);
+    throw new DecomposeError("E_DTYPE", `member ${quoted(`${a.name}.npy`)}: dtype ${quoted(a.descr)} is not float16, float32 or float64`, file);
   }
   return inMember(`${a.name}.npy`, file, () => {
     const raw = decodeData(a.npy, a.layout.dataOffset, a.shape, field, file);
@@ -104,7 +105,7 @@ function inMember<T>(member: string, file: string, f: () => T): T {
     return f();
   } catch (e) {
     if (isDecomposeError(e) && !e.message.startsWith("member ")) {
-      throw new DecomposeError(e.code, `member ${member}: ${e.message}`, file, e.exitCode);
+      throw new DecomposeError(e.code, `member ${printable(member)}: ${e.message}`, file, e.exitCode);
     }
     throw e;
   }

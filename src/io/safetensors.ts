@@ -13,15 +13,19 @@
 import { DecomposeError } from "../errors.js";
 import { bfloat16BitsToNumber, numberToBfloat16Bits } from "./bf16.js";
 import { checkFinite, float16BitsToNumber, formatShape, numberToFloat16Bits } from "./npy.js";
+import { jsonObject, RawJson } from "./json-object.js";
+import { checkElementCount } from "./limits.js";
+import { oneLine, printable, quoted } from "./quote.js";
 
 export type SafetensorsFloat = "F16" | "BF16" | "F32" | "F64";
 
-const ITEM_SIZE: Readonly<Record<string, number>> = {
-  BOOL: 1, U8: 1, I8: 1, F8_E5M2: 1, F8_E4M3: 1,
-  I16: 2, U16: 2, F16: 2, BF16: 2,
-  I32: 4, U32: 4, F32: 4,
-  I64: 8, U64: 8, F64: 8,
-};
+/** Item sizes by dtype; a Map, so a dtype named like an Object.prototype key is just unknown. */
+const ITEM_SIZE: ReadonlyMap<string, number> = new Map([
+  ["BOOL", 1], ["U8", 1], ["I8", 1], ["F8_E5M2", 1], ["F8_E4M3", 1],
+  ["I16", 2], ["U16", 2], ["F16", 2], ["BF16", 2],
+  ["I32", 4], ["U32", 4], ["F32", 4],
+  ["I64", 8], ["U64", 8], ["F64", 8],
+]);
 const FLOATS: readonly string[] = ["F16", "BF16", "F32", "F64"];
 /** The reference implementation refuses headers over 100 MB. */
 const MAX_HEADER = 100_000_000;
@@ -37,7 +41,8 @@ export interface SafetensorsTensor {
 
 export interface Safetensors {
   readonly tensors: readonly SafetensorsTensor[];
-  readonly metadata: Readonly<Record<string, string>> | null;
+  /** `__metadata__` (str -> str), in file order; a Map, since its keys are the file's. */
+  readonly metadata: ReadonlyMap<string, string> | null;
 }
 
 export function isSafetensorsFloat(dtype: string): dtype is SafetensorsFloat {
@@ -61,12 +66,14 @@ export function parseSafetensors(bytes: Uint8Array, file: string): Safetensors {
     json = JSON.parse(text);
   } catch (e) {
     if (e instanceof DecomposeError) throw e;
-    fail(`header is not valid JSON: ${e instanceof Error ? e.message : String(e)}`);
+    // The engine's message quotes the text: escape and cap it like any input shown in a message.
+    fail(`header is not valid JSON: ${printable(e instanceof Error ? e.message : String(e), 200)}`);
   }
   if (typeof json !== "object" || json === null || Array.isArray(json)) return fail("header is not a JSON object");
   const data = bytes.subarray(8 + n);
-  let metadata: Record<string, string> | null = null;
+  let metadata: Map<string, string> | null = null;
   const entries: { name: string; dtype: string; shape: number[]; begin: number; end: number }[] = [];
+  // JSON.parse makes every key (`__proto__` included) an own property; Object.entries lists them all.
   for (const [name, v] of Object.entries(json as Record<string, unknown>)) {
     if (name === "__metadata__") {
       metadata = checkMetadata(v, fail);
@@ -77,8 +84,8 @@ export function parseSafetensors(bytes: Uint8Array, file: string): Safetensors {
   const sorted = [...entries].sort((a, b) => a.begin - b.begin || a.end - b.end);
   let at = 0;
   for (const e of sorted) {
-    if (e.begin < at) fail(`tensor '${e.name}' (bytes ${e.begin}-${e.end}) overlaps another tensor`);
-    if (e.begin > at) fail(`bytes ${at}-${e.begin} of the data belong to no tensor (before '${e.name}')`);
+    if (e.begin < at) fail(`tensor ${quoted(e.name)} (bytes ${e.begin}-${e.end}) overlaps another tensor`);
+    if (e.begin > at) fail(`bytes ${at}-${e.begin} of the data belong to no tensor (before ${quoted(e.name)})`);
     at = e.end;
   }
   if (at !== data.length) {
@@ -95,44 +102,55 @@ function checkEntry(
   v: unknown,
   fail: (why: string) => never,
 ): { dtype: string; shape: number[]; begin: number; end: number } {
-  if (typeof v !== "object" || v === null || Array.isArray(v)) return fail(`tensor '${name}' is not an object`);
+  if (typeof v !== "object" || v === null || Array.isArray(v)) return fail(`tensor ${quoted(name)} is not an object`);
   const o = v as Record<string, unknown>;
-  const keys = Object.keys(o).sort().join(",");
-  if (keys !== "data_offsets,dtype,shape") fail(`tensor '${name}' has keys [${Object.keys(o).join(", ")}], expected dtype, shape, data_offsets`);
+  const keys = Object.keys(o);
+  if (keys.sort().join(",") !== "data_offsets,dtype,shape") {
+    const shown = keys.slice(0, 8).map((k) => quoted(k, 40)).join(", ") + (keys.length > 8 ? `, ... (${keys.length} keys)` : "");
+    fail(`tensor ${quoted(name)} has keys [${shown}], expected dtype, shape, data_offsets`);
+  }
   const dtype = o["dtype"];
-  if (typeof dtype !== "string" || ITEM_SIZE[dtype] === undefined) return fail(`tensor '${name}' has unknown dtype ${JSON.stringify(dtype)}`);
+  const itemSize = typeof dtype === "string" ? ITEM_SIZE.get(dtype) : undefined;
+  if (typeof dtype !== "string" || itemSize === undefined) {
+    return fail(`tensor ${quoted(name)} has unknown dtype ${oneLine(JSON.stringify(dtype) ?? String(dtype), 40)}`);
+  }
   const isIndex = (x: unknown): x is number => typeof x === "number" && Number.isSafeInteger(x) && x >= 0;
   const shape = o["shape"];
-  if (!Array.isArray(shape) || !shape.every(isIndex)) return fail(`tensor '${name}' shape is not a list of non-negative integers`);
+  if (!Array.isArray(shape) || !shape.every(isIndex)) return fail(`tensor ${quoted(name)} shape is not a list of non-negative integers`);
   const offsets = o["data_offsets"];
   if (!Array.isArray(offsets) || offsets.length !== 2 || !offsets.every(isIndex) || offsets[0] > offsets[1]) {
-    return fail(`tensor '${name}' data_offsets is not [begin, end] with 0 <= begin <= end`);
+    return fail(`tensor ${quoted(name)} data_offsets is not [begin, end] with 0 <= begin <= end`);
   }
   const [begin, end] = offsets as [number, number];
   const count = shape.reduce((a: number, d: number) => a * d, 1);
-  const need = count * (ITEM_SIZE[dtype] ?? 0);
+  const need = count * itemSize;
   if (!Number.isSafeInteger(need) || end - begin !== need) {
-    fail(`tensor '${name}' is ${dtype} ${formatShape(shape)} (${need} bytes) but data_offsets [${begin}, ${end}] span ${end - begin}`);
+    fail(`tensor ${quoted(name)} is ${dtype} ${printable(formatShape(shape), 80)} (${need} bytes) but data_offsets [${begin}, ${end}] span ${end - begin}`);
   }
   return { dtype, shape: [...shape], begin, end };
 }
 
-function checkMetadata(v: unknown, fail: (why: string) => never): Record<string, string> {
+function checkMetadata(v: unknown, fail: (why: string) => never): Map<string, string> {
   if (typeof v !== "object" || v === null || Array.isArray(v)) return fail("__metadata__ is not an object");
-  for (const [k, x] of Object.entries(v)) if (typeof x !== "string") fail(`__metadata__ value for '${k}' is not a string`);
-  return { ...(v as Record<string, string>) };
+  const out = new Map<string, string>();
+  for (const [k, x] of Object.entries(v)) {
+    if (typeof x !== "string") fail(`__metadata__ value for ${quoted(k)} is not a string`);
+    out.set(k, x as string);
+  }
+  return out;
 }
 
 /** A float tensor's values as float64 in C order; rejects NaN/Inf. */
 export function decodeSafetensor(t: SafetensorsTensor, file: string): Float64Array {
   if (!isSafetensorsFloat(t.dtype)) {
-    throw new DecomposeError("E_DTYPE", `tensor '${t.name}': dtype ${t.dtype} is not F16, BF16, F32 or F64`, file);
+    throw new DecomposeError("E_DTYPE", `tensor ${quoted(t.name)}: dtype ${t.dtype} is not F16, BF16, F32 or F64`, file);
   }
+  checkElementCount(t.bytes.length / (ITEM_SIZE.get(t.dtype) ?? 1), `tensor ${quoted(t.name)}`, file);
   const out = decodeFloats(t.bytes, t.dtype);
   try {
     checkFinite(out, t.shape, file);
   } catch (e) {
-    if (e instanceof DecomposeError) throw new DecomposeError(e.code, `tensor '${t.name}': ${e.message}`, file);
+    if (e instanceof DecomposeError) throw new DecomposeError(e.code, `tensor ${quoted(t.name)}: ${e.message}`, file);
     throw e;
   }
   return out;
@@ -140,7 +158,7 @@ export function decodeSafetensor(t: SafetensorsTensor, file: string): Float64Arr
 
 export function decodeFloats(bytes: Uint8Array, dtype: SafetensorsFloat): Float64Array {
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const size = ITEM_SIZE[dtype] ?? 1;
+  const size = ITEM_SIZE.get(dtype) ?? 1;
   const out = new Float64Array(bytes.length / size);
   if (dtype === "F64") for (let i = 0; i < out.length; i++) out[i] = view.getFloat64(i * 8, true);
   else if (dtype === "F32") for (let i = 0; i < out.length; i++) out[i] = view.getFloat32(i * 4, true);
@@ -151,7 +169,7 @@ export function decodeFloats(bytes: Uint8Array, dtype: SafetensorsFloat): Float6
 
 /** `values` as little-endian `dtype` bytes (rounded to nearest, ties to even). */
 export function encodeFloats(values: Float64Array, dtype: SafetensorsFloat): Uint8Array {
-  const size = ITEM_SIZE[dtype] ?? 1;
+  const size = ITEM_SIZE.get(dtype) ?? 1;
   const out = new Uint8Array(values.length * size);
   const view = new DataView(out.buffer);
   if (dtype === "F64") for (let i = 0; i < values.length; i++) view.setFloat64(i * 8, values[i]!, true);
@@ -167,17 +185,21 @@ export function encodeFloats(values: Float64Array, dtype: SafetensorsFloat): Uin
  */
 export function serializeSafetensors(
   tensors: readonly SafetensorsTensor[],
-  metadata: Readonly<Record<string, string>> | null = null,
+  metadata: ReadonlyMap<string, string> | null = null,
 ): Uint8Array {
-  const header: Record<string, unknown> = {};
-  if (metadata !== null) header["__metadata__"] = metadata;
+  // The header is written pair by pair (json-object.ts): a name like `__proto__` or
+  // `toString` is an ordinary key here, never a property of some object's prototype chain.
+  const header: [string, unknown][] = [];
+  const names = new Set<string>();
+  if (metadata !== null) header.push(["__metadata__", new RawJson(jsonObject(metadata))]);
   let at = 0;
   for (const t of tensors) {
-    if (t.name === "__metadata__" || t.name in header) throw new RangeError(`safetensors: tensor name '${t.name}' is reserved or repeated`);
-    header[t.name] = { dtype: t.dtype, shape: [...t.shape], data_offsets: [at, at + t.bytes.length] };
+    if (t.name === "__metadata__" || names.has(t.name)) throw new RangeError(`safetensors: tensor name ${quoted(t.name)} is reserved or repeated`);
+    names.add(t.name);
+    header.push([t.name, { dtype: t.dtype, shape: [...t.shape], data_offsets: [at, at + t.bytes.length] }]);
     at += t.bytes.length;
   }
-  let text = new TextEncoder().encode(JSON.stringify(header));
+  let text = new TextEncoder().encode(jsonObject(header));
   const padded = Math.ceil(text.length / 8) * 8;
   if (padded !== text.length) {
     const p = new Uint8Array(padded).fill(0x20);
@@ -196,3 +218,4 @@ export function serializeSafetensors(
   }
   return out;
 }
+

@@ -10,6 +10,8 @@
  */
 import { deflateSync, inflateSync } from "fflate";
 import { DecomposeError } from "../errors.js";
+import { DEFLATE_MAX_RATIO, DEFLATE_SLACK_BYTES, formatBytes, MAX_ARCHIVE_INFLATED_BYTES, MAX_INPUT_BYTES } from "./limits.js";
+import { quoted } from "./quote.js";
 
 export interface ZipMember {
   /** Path inside the archive (UTF-8 when flag bit 11 is set, else CP437 read as latin1). */
@@ -42,6 +44,7 @@ export function readZip(bytes: Uint8Array, file: string): ZipMember[] {
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const dir = findDirectory(bytes, view, fail);
   const members: ZipMember[] = [];
+  let inflatedTotal = 0;
   let p = dir.offset;
   for (let n = 0; n < dir.entries; n++) {
     if (p + 46 > dir.end || view.getUint32(p, true) !== SIG_CENTRAL) fail(`central directory entry ${n} is damaged`);
@@ -61,7 +64,7 @@ export function readZip(bytes: Uint8Array, file: string): ZipMember[] {
     const z64 = zip64Extra(view, p + 46 + nameLen, extraLen);
     let z = 0;
     const take = (): number => {
-      if (z64 === undefined || z + 8 > z64.length) return fail(`member '${name}' lacks its ZIP64 sizes`);
+      if (z64 === undefined || z + 8 > z64.length) return fail(`member ${quoted(name)} lacks its ZIP64 sizes`);
       const v = readU64(view, z64.offset + z, fail);
       z += 8;
       return v;
@@ -69,25 +72,38 @@ export function readZip(bytes: Uint8Array, file: string): ZipMember[] {
     if (usize === U32_MAX) usize = take();
     if (csize === U32_MAX) csize = take();
     if (local === U32_MAX) local = take();
-    if ((flags & 1) !== 0) fail(`member '${name}' is encrypted`);
-    if (method !== 0 && method !== 8) fail(`member '${name}' uses compression method ${method} (only stored and deflate are supported)`);
-    if (local + 30 > bytes.length || view.getUint32(local, true) !== SIG_LOCAL) fail(`member '${name}' has no local header at offset ${local}`);
+    if ((flags & 1) !== 0) fail(`member ${quoted(name)} is encrypted`);
+    if (method !== 0 && method !== 8) fail(`member ${quoted(name)} uses compression method ${method} (only stored and deflate are supported)`);
+    if (local + 30 > bytes.length || view.getUint32(local, true) !== SIG_LOCAL) fail(`member ${quoted(name)} has no local header at offset ${local}`);
     const start = local + 30 + view.getUint16(local + 26, true) + view.getUint16(local + 28, true);
-    if (start + csize > bytes.length) fail(`member '${name}' data runs past the end of the file`);
+    if (start + csize > bytes.length) fail(`member ${quoted(name)} data runs past the end of the file`);
     const packed = bytes.subarray(start, start + csize);
     let data: Uint8Array;
     if (method === 0) {
-      if (csize !== usize) fail(`stored member '${name}' has size ${csize}, directory says ${usize}`);
+      if (csize !== usize) fail(`stored member ${quoted(name)} has size ${csize}, directory says ${usize}`);
       data = packed;
     } else {
+      // The directory's size is a claim: check it against what deflate can produce from the
+      // bytes present, and against the stated limits, before allocating the output.
+      if (usize > csize * DEFLATE_MAX_RATIO + DEFLATE_SLACK_BYTES) {
+        fail(`member ${quoted(name)} claims ${usize} bytes inflated from ${csize}: more than deflate can expand (${DEFLATE_MAX_RATIO}:1)`);
+      }
+      inflatedTotal += usize;
+      if (usize > MAX_INPUT_BYTES || inflatedTotal > MAX_ARCHIVE_INFLATED_BYTES) {
+        throw new DecomposeError(
+          "E_LIMIT",
+          `member ${quoted(name)} inflates to ${formatBytes(usize)} (${formatBytes(inflatedTotal)} so far), over the limit of ${formatBytes(MAX_INPUT_BYTES)} a member, ${formatBytes(MAX_ARCHIVE_INFLATED_BYTES)} an archive`,
+          file,
+        );
+      }
       try {
         data = inflateSync(packed, { out: new Uint8Array(usize) });
       } catch (e) {
-        return fail(`member '${name}' does not inflate (${e instanceof Error ? e.message : String(e)})`);
+        return fail(`member ${quoted(name)} does not inflate (${e instanceof Error ? e.message : String(e)})`);
       }
-      if (data.length !== usize) fail(`member '${name}' inflates to ${data.length} bytes, directory says ${usize}`);
+      if (data.length !== usize) fail(`member ${quoted(name)} inflates to ${data.length} bytes, directory says ${usize}`);
     }
-    if (crc32(data) !== crc) fail(`member '${name}' fails its CRC-32 check`);
+    if (crc32(data) !== crc) fail(`member ${quoted(name)} fails its CRC-32 check`);
     members.push({ name, data, method: method === 8 ? 8 : 0 });
     p = next;
   }

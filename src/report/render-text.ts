@@ -1,4 +1,5 @@
 import { Chalk, type ChalkInstance } from "chalk";
+import { printable } from "../io/quote.js";
 import type { Report, SizeHW } from "./model.js";
 import { qualityRows } from "./render-quality.js";
 
@@ -23,7 +24,7 @@ export function renderText(r: Report, c: ChalkInstance): string {
   const row = (k: string, v: string): void => {
     lines.push(`  ${k.padEnd(18)} ${v}`);
   };
-  head(`decompose-filter ${r.tool.version}${r.input ? `: ${r.input.file} (${r.input.dtype})` : ""}`);
+  head(`decompose-filter ${r.tool.version}${r.input ? `: ${printable(r.input.file, 400)} (${r.input.dtype})` : ""}`);
   row("parent", `${shape(r.parent.shape)} OIHW, padding ${hw(r.parent.padding)}`);
   row("target", `${shape(r.target.shape)} (parent zero-padded by ${hw(r.target.pad)})`);
   row("f1 (first conv)", `${shape(r.f1.shape)}${r.f1.padding ? `, padding ${hw(r.f1.padding)}` : ""}, no bias`);

@@ -158,8 +158,8 @@ describe("a .safetensors dump", () => {
       ["block.dw.f1", "BF16"], ["block.dw.f2", "BF16"],
       ["head.f1", "F64"], ["head.f2", "F64"],
     ]);
-    expect(st.metadata?.["format"]).toBe("pt");
-    const info = JSON.parse(st.metadata?.["decompose-filter"] ?? "{}") as Record<string, { f1: { groups: number } }>;
+    expect(st.metadata?.get("format")).toBe("pt");
+    const info = JSON.parse(st.metadata?.get("decompose-filter") ?? "{}") as Record<string, { f1: { groups: number } }>;
     expect(info["block.dw"]?.f1.groups).toBe(1); // not adjacent to a same-width 4-D weight here: groups 1
     const f1 = st.tensors.find((x) => x.name === "head.f1")!;
     expect(decodeSafetensor(f1, path).length).toBe(1 * 6 * 3);

@@ -65,7 +65,7 @@ describe.skipIf(!HAS_NUMPY)("safetensors <-> NumPy", () => {
       path,
       serializeSafetensors(
         dtypes.map((d) => ({ name: `x.${d}`, dtype: d, shape: [3, 4], bytes: encodeFloats(v, d) })),
-        { "decompose-filter": "{}" },
+        new Map([["decompose-filter", "{}"]]),
       ),
     );
     const got = JSON.parse(python(READ, [path])) as Record<string, { dtype: string; shape: number[]; values: number[] } | null>;

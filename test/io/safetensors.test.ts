@@ -48,7 +48,7 @@ const data = [...F32, ...F16, ...BF16, ...F64, ...I64];
 describe("parseSafetensors", () => {
   it("when a hand-made file holds F32, F16, BF16, F64 and I64 then floats decode exactly", () => {
     const st = parseSafetensors(handMade(good, data), "m.safetensors");
-    expect(st.metadata).toEqual({ format: "pt" });
+    expect(st.metadata).toEqual(new Map([["format", "pt"]]));
     const v = Object.fromEntries(st.tensors.map((t) => [t.name, t]));
     expect([...decodeSafetensor(v["a"]!, "m")]).toEqual([1, -2]);
     expect([...decodeSafetensor(v["b"]!, "m")]).toEqual([0.5]);
@@ -98,11 +98,11 @@ describe("serializeSafetensors", () => {
       { name: "x", dtype: "F16", shape: [1], bytes: encodeFloats(Float64Array.of(0.5), "F16") },
       { name: "y", dtype: "U8", shape: [2], bytes: new Uint8Array([9, 8]) },
     ];
-    const bytes = serializeSafetensors(t, { note: "hi" });
+    const bytes = serializeSafetensors(t, new Map([["note", "hi"]]));
     const n = new DataView(bytes.buffer).getUint32(0, true);
     expect(n % 8).toBe(0);
     const back = parseSafetensors(bytes, "o");
-    expect(back.metadata).toEqual({ note: "hi" });
+    expect(back.metadata).toEqual(new Map([["note", "hi"]]));
     expect(back.tensors.map((x) => [x.name, x.dtype, [...x.bytes]])).toEqual(t.map((x) => [x.name, x.dtype, [...x.bytes]]));
     expect([...decodeSafetensor(back.tensors[0]!, "o")]).toEqual([1, -0.5, 3.140625]);
   });
