@@ -47,7 +47,7 @@ export interface RawOptions {
   targetResidual?: string;
 }
 
-export const METHODS: readonly MethodName[] = ["structured", "projected", "seed"];
+export const METHODS: readonly (MethodName | "auto")[] = ["auto", "structured", "lm", "projected", "seed"];
 export const DTYPES: readonly NpyDtype[] = ["float16", "float32", "float64"];
 
 /** Everything a run needs besides the inputs, validated once. */

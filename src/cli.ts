@@ -47,7 +47,7 @@ function program(io: CliIo): Command {
     .option("--input-size <size>", "the feature map a layer reads, HxW for every layer or PATTERN=HxW for layers whose name matches (repeatable; first match wins)", (v: string, prev: string[] | undefined) => [...(prev ?? []), v])
     .option("--k1 <n>", "first conv's kernel size, N or HxW (default: the parent's)")
     .option("--k2 <n>", "second conv's kernel size, N or HxW (default: the parent's)")
-    .addOption(new Option("-m, --method <name>", "structured | projected | seed").default("structured"))
+    .addOption(new Option("-m, --method <name>", "auto | structured | lm | projected | seed (auto: lm on the hard geometries, ke = k with both children 2-D, else structured)").default("auto"))
     .option("--lambda <x>", "ridge weight, relative to mean(diag) of each normal matrix", "1e-4")
     .option("--max-iter <n>", "maximum ALS iterations", "30")
     .option("--tol <x>", "stop when the relative residual is below this", "1e-7")

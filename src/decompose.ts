@@ -2,6 +2,8 @@ import { defaultAlsOptions, type AlsOptions } from "./als/options.js";
 import { projectedAls } from "./als/methods/projected.js";
 import { seedAls } from "./als/methods/seed.js";
 import { structuredAls } from "./als/methods/structured.js";
+import { raceAlsLm } from "./quality/method-race.js";
+import { chooseMethod } from "./quality/method-policy.js";
 import type { AlsResult, MethodName } from "./als/result.js";
 import { DecomposeError } from "./errors.js";
 import { quoted } from "./io/quote.js";
@@ -23,7 +25,8 @@ export interface DecomposeOptions {
   /** First and second child kernel sizes (default: the parent's). */
   readonly k1?: Size2;
   readonly k2?: Size2;
-  readonly method?: MethodName;
+  /** Default "auto": chosen by geometry (quality/method-policy.ts). */
+  readonly method?: MethodName | "auto";
   readonly lambda?: number;
   readonly maxIter?: number;
   readonly tol?: number;
@@ -60,6 +63,7 @@ const METHODS: Record<MethodName, (T: Tensor4, g: SplitGeometry, o: AlsOptions) 
   structured: structuredAls,
   projected: projectedAls,
   seed: seedAls,
+  lm: raceAlsLm,
 };
 
 /** The pipeline, no I/O: validate, pad to the target, run the method, measure, report. */
@@ -68,8 +72,11 @@ export function decompose(parent: Tensor4, options: DecomposeOptions): Decomposi
   const file = options.file;
   validateParent(parent, options, file);
   const g = resolveGeometry(parent.shape, options.filters, options.k1, options.k2, file);
-  const method = options.method ?? "structured";
-  if (!Object.hasOwn(METHODS, method)) throw new DecomposeError("E_OPTION", `unknown method ${quoted(String(method))} (structured, projected, seed)`, file);
+  const asked = options.method ?? "auto";
+  if (asked !== "auto" && !Object.hasOwn(METHODS, asked)) {
+    throw new DecomposeError("E_OPTION", `unknown method ${quoted(String(asked))} (auto, ${Object.keys(METHODS).join(", ")})`, file);
+  }
+  const method: MethodName = asked === "auto" ? chooseMethod(g) : asked;
   const als: AlsOptions = {
     ...defaultAlsOptions,
     lambda: options.lambda ?? defaultAlsOptions.lambda,

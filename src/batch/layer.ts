@@ -17,7 +17,7 @@ export interface LayerSettings {
   readonly filters: FiltersSpec;
   readonly k1?: Size2;
   readonly k2?: Size2;
-  readonly method: MethodName;
+  readonly method: MethodName | "auto";
   readonly lambda: number;
   readonly maxIter: number;
   readonly tol: number;

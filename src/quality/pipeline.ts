@@ -43,7 +43,7 @@ export function resolveQualityOptions(
   if (initNoise !== undefined && !(Number.isFinite(initNoise) && initNoise >= 0)) {
     throw new DecomposeError("E_OPTION", `--init-noise must be a number >= 0, got ${initNoise}`, file);
   }
-  if (method !== "structured") return {};
+  if (method !== "structured" && method !== "lm") return {};
   const resolved = init === undefined || init === "auto" ? defaultInit(classifyRegime(g).name) : init;
   return { init: resolved, initNoise: initNoise ?? 0 };
 }
@@ -126,7 +126,7 @@ export function finishFactors(
     flops += composeFlops(f1, f2);
   }
   const regime = classifyRegime(g);
-  const structured = method === "structured";
+  const structured = method === "structured" || method === "lm";
   const result: AlsResult = { ...runs.best, f1, f2, flops };
   return {
     result,

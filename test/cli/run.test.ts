@@ -237,7 +237,7 @@ function expectReportSchema(rep: { [k: string]: Json }): void {
   }
   for (const k of ["f1.padding", "f2.padding"]) expect(at(rep, k), k).not.toBeUndefined();
   expect(Number.isInteger(rep["filters"])).toBe(true);
-  expect(["structured", "projected", "seed"]).toContain(rep["method"]);
+  expect(["structured", "lm", "projected", "seed"]).toContain(rep["method"]);
   expect(typeof rep["lambda"]).toBe("number");
   expect(Number.isInteger(rep["iterations"])).toBe(true);
   expect(typeof rep["stopReason"]).toBe("string");
@@ -350,7 +350,7 @@ describe("the report", () => {
 });
 
 describe("methods and seeds", () => {
-  it.each(["structured", "projected", "seed"] as const)("--method %s runs and says so in the report", (method) => {
+  it.each(["structured", "lm", "projected", "seed"] as const)("--method %s runs and says so in the report", (method) => {
     const dir = tempDir();
     copyIn("random-8x8x3.npy", dir);
     const r = cli(["random-8x8x3.npy", "-f", "4", "--method", method, ...FAST, "--json"], { cwd: dir });
@@ -424,7 +424,7 @@ describe("--help and --version", () => {
     }
     for (const o of options) expect(blocks.has(o), `${o} missing from --help:\n${help}`).toBe(true);
     const oneLine = (o: string): string => blocks.get(o)!.replace(/\s+/g, " ");
-    expect(oneLine("--method")).toMatch(/default: "?structured"?/);
+    expect(oneLine("--method")).toMatch(/default: "?auto"?/);
     expect(oneLine("--lambda")).toMatch(/default: "?1e-4"?/);
     for (const o of ["--max-iter", "--tol", "--seed"]) expect(oneLine(o)).toMatch(/default: "?[\d.e+-]+"?/);
     // Defaults that are not a fixed value are still stated ("default: the parent's", "next to the input").
