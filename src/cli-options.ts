@@ -1,6 +1,7 @@
 import { availableParallelism } from "node:os";
 import { INIT_NAMES } from "./als/init.js";
-import type { MethodName } from "./als/result.js";
+import { LAYOUT_NAMES } from "./geometry/layout.js";
+import { METHOD_REQUESTS } from "./methods/policy.js";
 import { parseFiltersSpec } from "./batch/filters.js";
 import type { BudgetOptions, InputSizeRule } from "./batch/budget.js";
 import type { LayerSettings } from "./batch/layer.js";
@@ -23,6 +24,8 @@ export interface RawOptions {
   tol: string;
   seed: string;
   padding: string;
+  stride: string;
+  layout: string;
   outDir?: string;
   dtype?: string;
   bias?: string;
@@ -47,7 +50,6 @@ export interface RawOptions {
   targetResidual?: string;
 }
 
-export const METHODS: readonly (MethodName | "auto")[] = ["auto", "structured", "lm", "projected", "seed"];
 export const DTYPES: readonly NpyDtype[] = ["float16", "float32", "float64"];
 
 /** Everything a run needs besides the inputs, validated once. */
@@ -91,7 +93,7 @@ export function parseCliSettings(raw: RawOptions): CliSettings {
     filters: raw.filters === undefined ? { kind: "count", m: 1 } : parseFiltersSpec(raw.filters),
     ...(k1 ? { k1 } : {}),
     ...(k2 ? { k2 } : {}),
-    method: parseChoice("method", raw.method, METHODS),
+    method: parseChoice("method", raw.method, METHOD_REQUESTS),
     lambda: parseNonNegativeNumber("lambda", raw.lambda),
     maxIter: parsePositiveInt("max-iter", raw.maxIter),
     tol: parseNonNegativeNumber("tol", raw.tol),
@@ -100,6 +102,8 @@ export function parseCliSettings(raw: RawOptions): CliSettings {
     ...(targetResidual === undefined ? {} : { autoTarget: targetResidual }),
     extra: {
       init: parseChoice("init", raw.init, ["auto", ...INIT_NAMES] as const),
+      layout: parseChoice("layout", raw.layout, LAYOUT_NAMES),
+      parentStride: parseSize2("stride", raw.stride),
       ...(initNoise === undefined ? {} : { initNoise }),
       quality: {
         ...(restarts === undefined ? {} : { restarts }),

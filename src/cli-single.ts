@@ -3,7 +3,7 @@ import { basename, dirname, extname, join, resolve } from "node:path";
 import { installAutoForSettings } from "./batch/auto.js";
 import { filtersPerGroup } from "./batch/filters.js";
 import { settingsToOptions } from "./batch/layer.js";
-import type { CliIo } from "./cli.js";
+import type { CliIo } from "./cli-io.js";
 import type { CliSettings } from "./cli-options.js";
 import { decompose } from "./decompose.js";
 import { DecomposeError } from "./errors.js";

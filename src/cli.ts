@@ -3,6 +3,7 @@ import { extname } from "node:path";
 import { Command, CommanderError, Option } from "commander";
 import { runBatch, type BatchIo, type BatchOptions } from "./batch/run.js";
 import { parseCliSettings, type CliSettings, type RawOptions } from "./cli-options.js";
+import { processIo, type CliIo } from "./cli-io.js";
 import { runSingle } from "./cli-single.js";
 import { DecomposeError, isDecomposeError } from "./errors.js";
 import { errorLine } from "./io/quote.js";
@@ -10,26 +11,7 @@ import { disposeThreads, setThreads } from "./linalg/index.js";
 import { makeChalk } from "./report/render-text.js";
 import { VERSION } from "./version.js";
 
-/** Where the CLI talks to: a real process, or a test's buffers. */
-export interface CliIo {
-  stdout(text: string): void;
-  stderr(text: string): void;
-  readonly env: NodeJS.ProcessEnv;
-  readonly stdoutIsTTY: boolean;
-  /** Where the progress bar of a multi-layer run draws, when stderr is a terminal. */
-  readonly progressStream?: NodeJS.WritableStream | null;
-  /** The bytes of `-` (stdin). */
-  readStdin?(): Uint8Array;
-}
-
-export const processIo: CliIo = {
-  stdout: (t) => process.stdout.write(t),
-  stderr: (t) => process.stderr.write(t),
-  env: process.env,
-  stdoutIsTTY: process.stdout.isTTY === true,
-  progressStream: process.stderr.isTTY === true ? process.stderr : null,
-  readStdin: () => readFileSync(0),
-};
+export { processIo, type CliIo } from "./cli-io.js";
 
 function program(io: CliIo): Command {
   return new Command()
@@ -47,12 +29,14 @@ function program(io: CliIo): Command {
     .option("--input-size <size>", "the feature map a layer reads, HxW for every layer or PATTERN=HxW for layers whose name matches (repeatable; first match wins)", (v: string, prev: string[] | undefined) => [...(prev ?? []), v])
     .option("--k1 <n>", "first conv's kernel size, N or HxW (default: the parent's)")
     .option("--k2 <n>", "second conv's kernel size, N or HxW (default: the parent's)")
-    .addOption(new Option("-m, --method <name>", "auto | structured | lm | projected | seed (auto: lm on the hard geometries, ke = k with both children 2-D, else structured)").default("auto"))
+    .addOption(new Option("-m, --method <name>", "auto | structured | lm | projected | seed (auto: chosen by the geometry; lm where ke = k with both children 2-D)").default("auto"))
+    .addOption(new Option("--layout <name>", "stacking layout: exact (f1 pads the whole amount, f2 unpadded: equal to the parent at every position) | same (same-size intermediate map; border effect)").default("exact"))
     .option("--lambda <x>", "ridge weight, relative to mean(diag) of each normal matrix", "1e-4")
     .option("--max-iter <n>", "maximum ALS iterations", "30")
     .option("--tol <x>", "stop when the relative residual is below this", "1e-7")
     .option("--seed <n>", "random seed (same seed, same input: identical outputs)", "0")
     .option("--padding <p>", "padding the parent ran with: same, N or HxW", "same")
+    .option("--stride <s>", "stride the parent ran with, N or HxW (the stack puts it on f2)", "1")
     .option("-o, --out-dir <dir>", "where to write <stem>.f1.npy and <stem>.f2.npy (default: next to the input)")
     .option("--dtype <type>", "output dtype: float16 | float32 | float64 (default: the parent's)")
     .option("--bias <file.npy>", "the parent's bias (c_out); written as <stem>.f2.bias.npy")
@@ -71,7 +55,7 @@ function program(io: CliIo): Command {
     .option("--restarts <n>", "best of n seeded starts (seed, seed+1, ...)")
     .option("--balance", "rescale so f1 and f2 have equal standard deviation (composition unchanged)")
     .option("--noise <ratio>", "after solving, add uniform noise of ratio * ptp(factor) to each factor (Net2Net: 1e-4)")
-    .option("--refine <steps>", "fine-tune f1, f2 for up to <steps> sweeps of ALS on the functional error, borders included (the border effect)")
+    .option("--refine <steps>", "--layout same: fine-tune f1, f2 for up to <steps> sweeps of ALS on the functional error, borders included (the border effect; exact has none)")
     .option("--target-residual <x>", "with --filters auto: the relative residual the smallest m must reach")
     .option("--force", "replace existing output files")
     .option("-q, --quiet", "print no report (errors still go to stderr)")

@@ -3,7 +3,7 @@
  * residuals checked against the brute-force composition) and its typed errors.
  */
 import { describe, expect, it } from "vitest";
-import type { MethodName } from "../src/als/result.js";
+import type { MethodName } from "../src/methods/registry.js";
 import { decompose, type DecomposeOptions } from "../src/decompose.js";
 import { DecomposeError, type ErrorCode } from "../src/errors.js";
 import type { Tensor4 } from "../src/geometry/tensor.js";
@@ -25,10 +25,18 @@ describe("decompose: the report", () => {
       expect(r.schema).toBe(REPORT_SCHEMA);
       expect(r.tool.name).toBe("decompose-filter");
       expect(r.method).toBe(method);
-      expect(r.parent).toEqual({ shape: [8, 8, 3, 3], padding: { h: 1, w: 1 } });
-      expect(r.target).toEqual({ shape: [8, 8, 5, 5], pad: { h: 1, w: 1 } });
-      expect(r.f1).toEqual({ shape: [3, 8, 3, 3], padding: { h: 1, w: 1 } });
-      expect(r.f2).toEqual({ shape: [8, 3, 3, 3], padding: { h: 1, w: 1 }, bias: false });
+      const one = { h: 1, w: 1 };
+      expect(r.parent).toEqual({ shape: [8, 8, 3, 3], padding: one, stride: one });
+      expect(r.target).toEqual({ shape: [8, 8, 5, 5], pad: one });
+      // default layout exact: f1 pads P = p + (ke - k) / 2 = 2, f2 pads 0
+      expect(r.f1).toEqual({ shape: [3, 8, 3, 3], padding: { h: 2, w: 2 } });
+      expect(r.f2).toEqual({ shape: [8, 3, 3, 3], padding: { h: 0, w: 0 }, stride: one, bias: false });
+      expect(r.layout).toEqual({
+        chosen: "exact",
+        exact: { f1: { padding: { h: 2, w: 2 }, stride: one }, f2: { padding: { h: 0, w: 0 }, stride: one } },
+        same: { f1: { padding: one, stride: one }, f2: { padding: one, stride: one } },
+      });
+      expect(r.methodChoice.requested).toBe(method);
       expect(d.f1.shape).toEqual([3, 8, 3, 3]);
       expect(d.f2.shape).toEqual([8, 3, 3, 3]);
       expect(d.f2Bias).toBeUndefined();
@@ -62,16 +70,21 @@ describe("decompose: the report", () => {
     const d = decompose(RECT, { filters: 2, ...quick, functional: true });
     expect(d.report.target).toEqual({ shape: [4, 6, 5, 9], pad: { h: 1, w: 2 } });
     expect(d.report.parent.padding).toEqual({ h: 1, w: 2 });
-    expect(d.report.f1).toEqual({ shape: [2, 6, 3, 5], padding: { h: 1, w: 2 } });
-    expect(d.report.f2.padding).toEqual({ h: 1, w: 2 });
+    expect(d.report.f1).toEqual({ shape: [2, 6, 3, 5], padding: { h: 2, w: 4 } });
+    expect(d.report.f2.padding).toEqual({ h: 0, w: 0 });
+    expect(d.report.layout.same?.f1.padding).toEqual({ h: 1, w: 2 });
+    expect(d.report.layout.same?.f2.padding).toEqual({ h: 1, w: 2 });
     expect(d.report.functional!.inputSize).toEqual({ h: 16, w: 20 });
   });
 
   it("explicit k1, k2 and parent padding: ke = k1 + k2 - 1 and p1 + p2 = p + (ke - k) / 2", () => {
     const d = decompose(W8, { filters: 2, k1: { h: 1, w: 1 }, k2: { h: 5, w: 5 }, parentPadding: { h: 0, w: 0 }, ...quick, functional: true });
     expect(d.report.target.shape).toEqual([8, 8, 5, 5]);
-    expect(d.report.f1).toEqual({ shape: [2, 8, 1, 1], padding: { h: 0, w: 0 } });
-    expect(d.report.f2).toMatchObject({ shape: [8, 2, 5, 5], padding: { h: 1, w: 1 } });
+    expect(d.report.f1).toEqual({ shape: [2, 8, 1, 1], padding: { h: 1, w: 1 } });
+    expect(d.report.f2).toMatchObject({ shape: [8, 2, 5, 5], padding: { h: 0, w: 0 } });
+    const s = decompose(W8, { filters: 2, k1: { h: 1, w: 1 }, k2: { h: 5, w: 5 }, parentPadding: { h: 0, w: 0 }, ...quick, layout: "same" });
+    expect(s.report.f1).toEqual({ shape: [2, 8, 1, 1], padding: { h: 0, w: 0 } });
+    expect(s.report.f2).toMatchObject({ shape: [8, 2, 5, 5], padding: { h: 1, w: 1 } });
   });
 
   it("floor and functional check can be turned off", () => {

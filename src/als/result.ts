@@ -1,8 +1,6 @@
 import type { Tensor4 } from "../geometry/tensor.js";
 import type { StopReason } from "./options.js";
 
-export type MethodName = "structured" | "projected" | "seed" | "lm";
-
 /** What an ALS run returns: factors, its trace and why it stopped (numerical outcomes as values). */
 export interface AlsResult {
   readonly f1: Tensor4;

@@ -4,20 +4,20 @@
  * cannot be split under the options becomes a "skipped" outcome carrying the reason; anything
  * that is not a `DecomposeError` is a bug and propagates.
  */
-import type { MethodName } from "../als/result.js";
+import type { MethodRequest } from "../methods/policy.js";
 import { decompose, type DecomposeOptions } from "../decompose.js";
 import { isDecomposeError, type ErrorCode } from "../errors.js";
 import { checkGroups, concatGroups, groupSlice } from "../geometry/groups.js";
 import { samePadding } from "../geometry/shapes.js";
 import { frobeniusNorm, numel, type Shape4, type Size2, type Tensor4 } from "../geometry/tensor.js";
-import type { Report, SizeHW } from "../report/model.js";
+import type { LayoutReport, Report, SizeHW } from "../report/model.js";
 import { filtersPerGroup, type FiltersSpec } from "./filters.js";
 
 export interface LayerSettings {
   readonly filters: FiltersSpec;
   readonly k1?: Size2;
   readonly k2?: Size2;
-  readonly method: MethodName | "auto";
+  readonly method: MethodRequest;
   readonly lambda: number;
   readonly maxIter: number;
   readonly tol: number;
@@ -66,6 +66,10 @@ export interface LayerSummary {
   readonly f1: { readonly shape: Shape4; readonly padding: SizeHW | null };
   readonly f2: { readonly shape: Shape4; readonly padding: SizeHW | null };
   readonly parentPadding: SizeHW;
+  /** Both stacking layouts' paddings, the chosen one named (f1/f2 padding above are the chosen one's). */
+  readonly layout: LayoutReport;
+  /** The method that ran (the first group's choice; every group has the same geometry). */
+  readonly method: Report["method"];
   readonly iterations: number;
   readonly stopReason: Report["stopReason"];
   /** Relative residual per iteration (one group only; empty for grouped layers). */
@@ -74,7 +78,7 @@ export interface LayerSummary {
   /** ||T||_F, so residuals of several layers can be combined. */
   readonly targetNorm: number;
   readonly floor: { readonly abs: number; readonly rel: number; readonly ratio: number | null };
-  readonly functional: { readonly interiorRelError: number; readonly borderRelError: number } | null;
+  readonly functional: { readonly layout: string; readonly interiorRelError: number; readonly borderRelError: number; readonly layoutRelError: number } | null;
   readonly seconds: number;
   readonly flops: number;
 }
@@ -144,7 +148,7 @@ function splitLayer(task: LayerTask, onIteration?: IterationListener): LayerOutc
 function merge(reports: readonly Report[], norms: readonly number[], groups: number, seconds: number, f1: Shape4, f2: Shape4): LayerSummary {
   const first = reports[0]!;
   let absSq = 0, tSq = 0, floorSq = 0, flops = 0, iterations = 0;
-  let interior = 0, border = 0;
+  let interior = 0, border = 0, layoutError = 0;
   let unprojectedSq: number | null = first.residual.unprojectedRel === null ? null : 0;
   const stops = new Set<Report["stopReason"]>();
   reports.forEach((r, j) => {
@@ -159,6 +163,7 @@ function merge(reports: readonly Report[], norms: readonly number[], groups: num
     if (r.functional) {
       interior = Math.max(interior, r.functional.interiorRelError);
       border = Math.max(border, r.functional.borderRelError);
+      layoutError = Math.max(layoutError, r.functional.layoutRelError);
     }
   });
   const targetNorm = Math.sqrt(tSq);
@@ -172,6 +177,8 @@ function merge(reports: readonly Report[], norms: readonly number[], groups: num
     f1: { shape: f1, padding: first.f1.padding },
     f2: { shape: f2, padding: first.f2.padding },
     parentPadding: first.parent.padding,
+    layout: first.layout,
+    method: first.method,
     iterations,
     stopReason,
     trace: groups === 1 ? first.trace : [],
@@ -182,7 +189,7 @@ function merge(reports: readonly Report[], norms: readonly number[], groups: num
     },
     targetNorm,
     floor: { abs: Math.sqrt(floorSq), rel: floorRel, ratio: floorRel > 0 ? rel / floorRel : null },
-    functional: reports.every((r) => r.functional !== null) ? { interiorRelError: interior, borderRelError: border } : null,
+    functional: reports.every((r) => r.functional !== null) ? { layout: first.layout.chosen, interiorRelError: interior, borderRelError: border, layoutRelError: layoutError } : null,
     seconds,
     flops,
   };

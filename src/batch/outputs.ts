@@ -9,7 +9,8 @@
  *   unless `onlyDecomposed`. Deflated when the input had a deflated member;
  * - `.safetensors` input: `<stem>.decomposed.safetensors`, the same names, the input's
  *   `__metadata__` kept and a `decompose-filter` entry added (JSON: per layer, the groups and
- *   paddings of each child).
+ *   the chosen layout's paddings of each child, and `layout`: both layouts' paddings and strides,
+ *   the chosen one named).
  * Factors are written in the parent's dtype unless `dtype` overrides it.
  */
 import { join, dirname } from "node:path";
@@ -138,7 +139,8 @@ function safetensorsOutputs(d: Dump, dir: string, split: ReadonlyMap<DumpArray, 
       if (s.bias) tensors.push(t(`${L}.f2.bias`, [s.bias.length], s.bias));
       info.set(L, {
         f1: { groups: s.summary.groups, padding: s.summary.f1.padding },
-        f2: { groups: s.summary.groups, padding: s.summary.f2.padding, bias: s.bias !== null },
+        f2: { groups: s.summary.groups, padding: s.summary.f2.padding, stride: s.summary.layout.exact.f2.stride, bias: s.bias !== null },
+        layout: s.summary.layout,
       });
       layers.set(a, { file: path, f1: `${L}.f1`, f2: `${L}.f2`, bias: s.bias ? `${L}.f2.bias` : null });
     } else if (!usedBias.has(a) && !o.onlyDecomposed) {

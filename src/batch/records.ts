@@ -1,12 +1,12 @@
 /**
  * The batch report as data: one record per candidate layer (split or skipped), in input order,
- * and one summary. With `--json` each is one line of NDJSON (schemas `decompose-filter/layer@1`
+ * and one summary. With `--json` each is one line of NDJSON (schemas `decompose-filter/layer@2`
  * and `decompose-filter/summary@1`, documented in the README, "NDJSON schema"); otherwise table.ts renders them.
  */
-import type { SizeHW } from "../report/model.js";
+import type { LayoutReport, SizeHW } from "../report/model.js";
 import type { LayerOutputs } from "./outputs.js";
 
-export const LAYER_SCHEMA = "decompose-filter/layer@1";
+export const LAYER_SCHEMA = "decompose-filter/layer@2";
 export const SUMMARY_SCHEMA = "decompose-filter/summary@1";
 
 export interface ChildRecord {
@@ -37,13 +37,15 @@ export interface LayerRecord {
   readonly filters: number | null;
   readonly f1: ChildRecord | null;
   readonly f2: (ChildRecord & { readonly bias: boolean }) | null;
+  readonly layout: LayoutReport | null;
+  /** The method that ran (requested "auto": the policy's choice). */
   readonly method: string;
   readonly iterations: number | null;
   readonly stopReason: string | null;
   readonly trace: readonly number[];
   readonly residual: { readonly abs: number; readonly rel: number; readonly unprojectedRel: number | null } | null;
   readonly floor: { readonly abs: number; readonly rel: number; readonly ratio: number | null } | null;
-  readonly functional: { readonly interiorRelError: number; readonly borderRelError: number } | null;
+  readonly functional: { readonly layout: string; readonly interiorRelError: number; readonly borderRelError: number; readonly layoutRelError: number } | null;
   readonly params: { readonly parent: number; readonly children: number } | null;
   readonly time: { readonly seconds: number; readonly flops: number } | null;
   readonly outputs: LayerOutputs | null;

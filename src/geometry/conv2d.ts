@@ -3,18 +3,18 @@ import { im2col, outputSize } from "./im2col.js";
 import type { Size2, Tensor4 } from "./tensor.js";
 
 /**
- * Stride-1 2-D cross-correlation with zero padding, as torch.nn.functional.conv2d:
+ * 2-D cross-correlation with zero padding and stride (default 1), as torch.nn.functional.conv2d:
  *   x (N, C, H, W), w (O, C, kh, kw), optional bias (O)  ->  y (N, O, oh, ow),
- *   y[n, o, y, x] = b[o] + sum_{c,u,v} w[o, c, u, v] x[n, c, y + u - ph, x + v - pw].
+ *   y[n, o, y, x] = b[o] + sum_{c,u,v} w[o, c, u, v] x[n, c, y sh + u - ph, x sw + v - pw].
  * Computed as im2col(x) (N oh ow x C kh kw) times w^T (C kh kw x O).
  */
-export function conv2d(x: Tensor4, w: Tensor4, pad: Size2, bias?: Float64Array): Tensor4 {
+export function conv2d(x: Tensor4, w: Tensor4, pad: Size2, bias?: Float64Array, stride: Size2 = { h: 1, w: 1 }): Tensor4 {
   const [N, C] = x.shape;
   const [O, C2, kh, kw] = w.shape;
   if (C !== C2) throw new RangeError(`conv2d: input has ${C} channels, weight expects ${C2}`);
   const window = { h: kh, w: kw };
-  const o = outputSize({ input: x.shape, window, pad, stride: { h: 1, w: 1 } });
-  const cols = im2col(x.data, x.shape, window, pad);
+  const o = outputSize({ input: x.shape, window, pad, stride });
+  const cols = im2col(x.data, x.shape, window, pad, stride);
   const hw = o.h * o.w;
   const K = C * kh * kw;
   const rowsOut = new Float64Array(N * hw * O); // (N oh ow, O)

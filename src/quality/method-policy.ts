@@ -1,8 +1,8 @@
-import type { MethodName } from "../als/result.js";
 import type { SplitGeometry } from "../geometry/shapes.js";
 
 /**
- * Which method `--method auto` (the default) runs, by geometry (issue 8, part 4).
+ * When `--method auto` (the default) runs LM, by geometry (issue 8, part 4); a rule of
+ * src/methods/policy.ts.
  *
  * The hard geometries are those with ke = k on both axes (the children's composition is exactly the
  * parent's size, so the target carries no zero border) and both children 2-D (k1, k2 > 1 on both
@@ -21,6 +21,11 @@ export function isHardGeometry(g: SplitGeometry): boolean {
   return sameSize && twoD;
 }
 
-export function chooseMethod(g: SplitGeometry): MethodName {
-  return isHardGeometry(g) ? "lm" : "structured";
+/** The rule for src/methods/policy.ts (POLICY_RULES): lm on the hard geometries, silent elsewhere. */
+export function hardGeometryRule(g: SplitGeometry): { readonly name: "lm"; readonly reason: string } | undefined {
+  if (!isHardGeometry(g)) return undefined;
+  return {
+    name: "lm",
+    reason: "ke = k with both children 2-D: alternating least squares swamps; LM raced against structured sweeps",
+  };
 }

@@ -1,4 +1,5 @@
-import type { MethodName } from "../als/result.js";
+import type { LayoutName } from "../geometry/layout.js";
+import type { MethodName } from "../methods/registry.js";
 import type { StopReason } from "../als/options.js";
 import type { AutoFiltersReport, QualityReport } from "./quality.js";
 
@@ -6,11 +7,24 @@ import type { AutoFiltersReport, QualityReport } from "./quality.js";
  * The report, as data. Its JSON form is the stable, documented schema (README, "Report schema");
  * `schema` changes its version whenever a field changes meaning or is removed.
  */
-export const REPORT_SCHEMA = "decompose-filter/report@1";
+export const REPORT_SCHEMA = "decompose-filter/report@2";
 
 export interface SizeHW {
   readonly h: number;
   readonly w: number;
+}
+
+/** One stacking layout's child convs (geometry/layout.ts): f1 always has stride 1. */
+export interface LayoutConvs {
+  readonly f1: { readonly padding: SizeHW; readonly stride: SizeHW };
+  readonly f2: { readonly padding: SizeHW; readonly stride: SizeHW };
+}
+
+/** Both layouts' paddings, the chosen one named; `same` is null where it has no non-negative paddings. */
+export interface LayoutReport {
+  readonly chosen: LayoutName;
+  readonly exact: LayoutConvs;
+  readonly same: LayoutConvs | null;
 }
 
 export interface Report {
@@ -18,12 +32,16 @@ export interface Report {
   readonly tool: { readonly name: "decompose-filter"; readonly version: string };
   /** Input file and dtype, when the parent came from a file (set by the CLI). */
   input?: { readonly file: string; readonly dtype: string };
-  readonly parent: { readonly shape: readonly number[]; readonly padding: SizeHW };
+  readonly parent: { readonly shape: readonly number[]; readonly padding: SizeHW; readonly stride: SizeHW };
   readonly target: { readonly shape: readonly number[]; readonly pad: SizeHW };
+  /** Paddings of the chosen layout (null: that layout has none for this parent padding). */
   readonly f1: { readonly shape: readonly number[]; readonly padding: SizeHW | null };
-  readonly f2: { readonly shape: readonly number[]; readonly padding: SizeHW | null; readonly bias: boolean };
+  readonly f2: { readonly shape: readonly number[]; readonly padding: SizeHW | null; readonly stride: SizeHW; readonly bias: boolean };
+  readonly layout: LayoutReport;
   readonly filters: number;
+  /** The method that ran, and how it was chosen (src/methods/policy.ts). */
   readonly method: MethodName;
+  readonly methodChoice: { readonly requested: string; readonly reason: string };
   readonly lambda: number;
   readonly maxIter: number;
   readonly tol: number;
@@ -48,9 +66,13 @@ export interface Report {
     readonly dft: SizeHW;
   };
   readonly functional: {
+    /** The layout the check ran on (the chosen one). */
+    readonly layout: LayoutName;
     readonly inputSize: SizeHW;
     readonly interiorRelError: number;
     readonly borderRelError: number;
+    /** Stack against one conv with compose(f1, f2): rounding for exact, the border effect for same. */
+    readonly layoutRelError: number;
     readonly interiorPositions: number;
     readonly borderPositions: number;
     readonly summary: string;

@@ -10,7 +10,7 @@ export interface QualityReport {
     readonly exactFilters: number;
     readonly description: string;
   };
-  /** The start actually used (structured) and its relative noise; null for seed/projected. */
+  /** The start actually used (methods that take one) and its relative noise; null otherwise. */
   readonly init: string | null;
   readonly initNoise: number;
   /** Fraction of each factor's energy outside its centre tap (0: a spatial delta, trivial). */
@@ -40,6 +40,8 @@ export interface QualityReport {
   readonly noise: { readonly ratio: number; readonly residualBeforeRel: number } | null;
   /** --refine: ALS (or Adam) on the functional error, interior/border errors before and after. */
   readonly refine: RefineReport | null;
+  /** Why --refine was asked for but not run (layout exact: nothing to refine), else null. */
+  readonly refineSkipped: string | null;
 }
 
 export interface RefineReport {

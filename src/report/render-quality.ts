@@ -23,6 +23,7 @@ export function qualityRows(r: Report, c: ChalkInstance): [string, string][] {
     }
     if (q.balance) rows.push(["balance", `f1 x ${q.balance.scale.toPrecision(4)}, f2 / ${q.balance.scale.toPrecision(4)} (equal std; composition unchanged)`]);
     if (q.noise) rows.push(["noise", `uniform ${q.noise.ratio} x ptp per factor; residual ${sci(q.noise.residualBeforeRel)} before, ${sci(r.residual.rel)} after`]);
+    if (q.refineSkipped) rows.push(["refine", q.refineSkipped]);
     if (q.refine) {
       const f = q.refine;
       rows.push([

@@ -1,6 +1,6 @@
 import { Chalk, type ChalkInstance } from "chalk";
 import { printable } from "../io/quote.js";
-import type { Report, SizeHW } from "./model.js";
+import type { LayoutConvs, Report, SizeHW } from "./model.js";
 import { qualityRows } from "./render-quality.js";
 
 /** Colour only for a terminal, never with NO_COLOR set (https://no-color.org), FORCE_COLOR wins. */
@@ -25,12 +25,15 @@ export function renderText(r: Report, c: ChalkInstance): string {
     lines.push(`  ${k.padEnd(18)} ${v}`);
   };
   head(`decompose-filter ${r.tool.version}${r.input ? `: ${printable(r.input.file, 400)} (${r.input.dtype})` : ""}`);
-  row("parent", `${shape(r.parent.shape)} OIHW, padding ${hw(r.parent.padding)}`);
+  row("parent", `${shape(r.parent.shape)} OIHW, padding ${hw(r.parent.padding)}${r.parent.stride.h * r.parent.stride.w > 1 ? `, stride ${hw(r.parent.stride)}` : ""}`);
   row("target", `${shape(r.target.shape)} (parent zero-padded by ${hw(r.target.pad)})`);
   row("f1 (first conv)", `${shape(r.f1.shape)}${r.f1.padding ? `, padding ${hw(r.f1.padding)}` : ""}, no bias`);
-  row("f2 (second conv)", `${shape(r.f2.shape)}${r.f2.padding ? `, padding ${hw(r.f2.padding)}` : ""}${r.f2.bias ? ", bias = parent's" : ""}`);
-  if (!r.f1.padding) row("", c.yellow("no non-negative child paddings reproduce the parent's padding"));
-  row("method", `${r.method}, lambda ${r.lambda} (scale-free), ${r.iterations} of max ${r.maxIter} iterations, stopped: ${r.stopReason}`);
+  row("f2 (second conv)", `${shape(r.f2.shape)}${r.f2.padding ? `, padding ${hw(r.f2.padding)}` : ""}${r.f2.stride.h * r.f2.stride.w > 1 ? `, stride ${hw(r.f2.stride)}` : ""}${r.f2.bias ? ", bias = parent's" : ""}`);
+  const convs = (l: LayoutConvs): string => `f1 padding ${hw(l.f1.padding)}, f2 padding ${hw(l.f2.padding)}${l.f2.stride.h * l.f2.stride.w > 1 ? ` stride ${hw(l.f2.stride)}` : ""}`;
+  const mark = (name: "exact" | "same"): string => (r.layout.chosen === name ? c.bold(`${name} (chosen)`) : name);
+  row("layout", `${mark("exact")}: ${convs(r.layout.exact)}; ${mark("same")}: ${r.layout.same ? convs(r.layout.same) : "none (no non-negative child paddings)"}`);
+  if (!r.f1.padding) row("", c.yellow("no non-negative child paddings give the same layout for the parent's padding: use --layout exact"));
+  row("method", `${r.method} (${r.methodChoice.requested === "auto" ? `auto: ${r.methodChoice.reason}` : r.methodChoice.reason}), lambda ${r.lambda} (scale-free), ${r.iterations} of max ${r.maxIter} iterations, stopped: ${r.stopReason}`);
   const trace = r.trace.length <= 12 ? r.trace : [...r.trace.slice(0, 5), NaN, ...r.trace.slice(-5)];
   row("trace", trace.map((x) => (Number.isNaN(x) ? "..." : sci(x))).join(" "));
   head("residual");
@@ -42,10 +45,11 @@ export function renderText(r: Report, c: ChalkInstance): string {
   const ratio = r.floor.ratio === null ? "exact split possible (m >= min(c_in, c_out))" : `residual / floor = ${r.floor.ratio.toFixed(3)}`;
   row("floor", `${sci(r.floor.rel)}   ${ratio}`);
   if (r.functional) {
-    head("functional check");
+    head(`functional check (layout ${r.functional.layout})`);
     row("input", `random (1, c_in, ${r.functional.inputSize.h}, ${r.functional.inputSize.w})`);
     row("interior", `max error ${sci(r.functional.interiorRelError)} of max |output|`);
     row("border", `max error ${sci(r.functional.borderRelError)} of max |output|`);
+    row("vs composed kernel", `max error ${sci(r.functional.layoutRelError)} of max |output| (the stack against one conv with compose(f1, f2))`);
     lines.push(`  ${c.dim(r.functional.summary)}`);
   }
   const quality = qualityRows(r, c);

@@ -5,7 +5,7 @@
  */
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import type { MethodName } from "../../src/als/result.js";
+import type { MethodName } from "../../src/methods/registry.js";
 import { decompose } from "../../src/decompose.js";
 import type { Tensor4 } from "../../src/geometry/tensor.js";
 import { loadTensor4 } from "../helpers/fixtures.js";

@@ -193,8 +193,11 @@ describe("several .npy inputs", () => {
     const r = await cli([join(t.dir, "a.npy"), join(t.dir, "b.npy"), "-f", "2", "--k1", "3x1", "--k2", "1x3", "--max-iter", "3", "--json"]);
     expect(r.code).toBe(0);
     const { layers } = ndjson(r.stdout);
-    expect(layers[0]!.f1).toMatchObject({ shape: [2, 2, 3, 1], padding: { h: 1, w: 0 } });
-    expect(layers[0]!.f2).toMatchObject({ shape: [3, 2, 1, 3], padding: { h: 0, w: 1 } });
+    // layout exact (default): f1 pads the whole P = 1x1, f2 pads 0; same: the centred shares
+    expect(layers[0]!.f1).toMatchObject({ shape: [2, 2, 3, 1], padding: { h: 1, w: 1 } });
+    expect(layers[0]!.f2).toMatchObject({ shape: [3, 2, 1, 3], padding: { h: 0, w: 0 } });
+    expect(layers[0]!.layout!.same!.f1.padding).toEqual({ h: 1, w: 0 });
+    expect(layers[0]!.layout!.same!.f2.padding).toEqual({ h: 0, w: 1 });
   });
 
   it("when the sizes break the k1 + k2 - 1 rule for one layer then it is skipped with the reason", async () => {
@@ -227,7 +230,7 @@ describe("a single .npy parent", () => {
     const r = await cli([join(t.dir, "p.npy"), "-f", "0.5x", "--max-iter", "2", "--json"]);
     expect(r.code).toBe(0);
     const doc = JSON.parse(r.stdout) as { schema: string; filters: number };
-    expect(doc.schema).toBe("decompose-filter/report@1");
+    expect(doc.schema).toBe("decompose-filter/report@2");
     expect(doc.filters).toBe(1);
     expect(existsSync(join(t.dir, "p.f1.npy")) && existsSync(join(t.dir, "p.f2.npy"))).toBe(true);
   });

@@ -425,6 +425,7 @@ describe("--help and --version", () => {
     for (const o of options) expect(blocks.has(o), `${o} missing from --help:\n${help}`).toBe(true);
     const oneLine = (o: string): string => blocks.get(o)!.replace(/\s+/g, " ");
     expect(oneLine("--method")).toMatch(/default: "?auto"?/);
+    expect(oneLine("--layout")).toMatch(/default: "?exact"?/);
     expect(oneLine("--lambda")).toMatch(/default: "?1e-4"?/);
     for (const o of ["--max-iter", "--tol", "--seed"]) expect(oneLine(o)).toMatch(/default: "?[\d.e+-]+"?/);
     // Defaults that are not a fixed value are still stated ("default: the parent's", "next to the input").

@@ -7,14 +7,15 @@ import { describe, expect, it } from "vitest";
 import { decompose } from "../../src/decompose.js";
 import { resolveGeometry } from "../../src/geometry/shapes.js";
 import { size2 } from "../../src/geometry/tensor.js";
-import { chooseMethod } from "../../src/quality/method-policy.js";
+import { chooseMethod } from "../../src/methods/policy.js";
+import { classifyRegime } from "../../src/quality/regime.js";
 import { loadTensor4 } from "../helpers/fixtures.js";
 import { bruteResidualRel } from "../helpers/oracles.js";
 
 const geometry = (k: [number, number], k1: [number, number], k2: [number, number]) =>
   resolveGeometry([8, 8, k[0], k[1]], 8, size2(k1[0], k1[1]), size2(k2[0], k2[1]));
 
-describe("chooseMethod", () => {
+describe("chooseMethod (the hard-geometry rule)", () => {
   it.each([
     [[5, 5], [3, 3], [3, 3], "lm"],
     [[3, 3], [2, 2], [2, 2], "lm"],
@@ -24,7 +25,8 @@ describe("chooseMethod", () => {
     [[3, 3], [1, 1], [3, 3], "structured"], // 1x1 child
     [[1, 5], [1, 3], [1, 3], "structured"], // 1-D parent: a matrix polynomial
   ] as const)("when k = %j, k1 = %j, k2 = %j then %s", (k, k1, k2, want) => {
-    expect(chooseMethod(geometry([...k], [...k1], [...k2]))).toBe(want);
+    const g = geometry([...k], [...k1], [...k2]);
+    expect(chooseMethod("auto", g, classifyRegime(g)).name).toBe(want);
   });
 
   it("when the default run meets the exactly factorable 5x5 parent at 3x3 + 3x3 then it runs lm and splits it exactly", () => {

@@ -145,7 +145,7 @@ describe("--filters auto", () => {
 
 describe("--refine", () => {
   it("when refining a dense split, then the functional border error goes down", () => {
-    const r = decompose(P8, { filters: 8, init: "random", maxIter: 10, floor: false, quality: { refine: 150 } });
+    const r = decompose(P8, { filters: 8, init: "random", maxIter: 10, floor: false, layout: "same", quality: { refine: 150 } });
     const f = r.report.quality!.refine!;
     expect(f.after.borderRelError).toBeLessThan(f.before.borderRelError);
     expect(f.lossLast).toBeLessThan(f.lossFirst);

@@ -9,7 +9,7 @@
 import fc from "fast-check";
 import { Matrix, SingularValueDecomposition } from "ml-matrix";
 import { describe, expect, it } from "vitest";
-import type { MethodName } from "../../src/als/result.js";
+import type { MethodName } from "../../src/methods/registry.js";
 import { decompose } from "../../src/decompose.js";
 import { pad2d } from "../../src/geometry/pad.js";
 import type { Tensor4 } from "../../src/geometry/tensor.js";

@@ -18,26 +18,29 @@ const f1 = loadTensor4("factorable-5x6x5-m4.f1.npy");
 const f2 = loadTensor4("factorable-5x6x5-m4.f2.npy");
 const parentPadding = { h: 2, w: 2 };
 const pads = { p1: { h: 1, w: 1 }, p2: { h: 1, w: 1 } };
+const same = { name: "same" as const, parentPadding, stride: { h: 1, w: 1 }, ...pads };
 
 describe("functionalCheck on an exact split", () => {
   it("the fixture is the composition of its known factors (brute force)", () => {
     expect(relDiff(bruteCompose(f1, f2).data, W.data)).toBeLessThan(1e-14);
   });
 
-  it("interior error is at rounding (~1e-12), border error clearly > 0, positions split 18x18 / rest of 20x20", () => {
-    const fc = functionalCheck(W, f1, f2, parentPadding, pads, 0);
+  it("same layout: interior error is at rounding (~1e-12), border error clearly > 0, positions split 16x16 / rest of 20x20", () => {
+    const fc = functionalCheck(W, f1, f2, same, 0);
     expect(fc.inputSize).toEqual({ h: 20, w: 20 });
     expect(fc.interiorRelError).toBeLessThan(1e-12);
     expect(fc.interiorMaxError).toBeLessThan(1e-11);
     expect(fc.borderRelError).toBeGreaterThan(1e-3);
-    expect(fc.interiorPositions).toBe(18 * 18);
-    expect(fc.borderPositions).toBe(20 * 20 - 18 * 18);
+    // border: the composed 5x5 window (padding 2) reaches the input's zero padding
+    expect(fc.interiorPositions).toBe(16 * 16);
+    expect(fc.borderPositions).toBe(20 * 20 - 16 * 16);
+    expect(fc.layout).toBe("same");
     expect(describeFunctional(fc)).toMatch(/border effect/);
   });
 
   it("with a bias on f2 the stacked convs still equal the parent with that bias in the interior", () => {
     const bias = new TestRng(3).normals(5);
-    const fc = functionalCheck(W, f1, f2, parentPadding, pads, 1, bias);
+    const fc = functionalCheck(W, f1, f2, same, 1, bias);
     expect(fc.interiorRelError).toBeLessThan(1e-12);
     expect(fc.borderRelError).toBeGreaterThan(1e-3);
   });
@@ -67,16 +70,16 @@ describe("functionalCheck on an exact split", () => {
   it("when the factors are unrelated to W then the interior error is large", () => {
     const rng = new TestRng(6);
     const g1: Tensor4 = { shape: f1.shape, data: rng.normals(f1.data.length) };
-    const fc = functionalCheck(W, g1, f2, parentPadding, pads, 0);
+    const fc = functionalCheck(W, g1, f2, same, 0);
     expect(fc.interiorRelError).toBeGreaterThan(0.1);
   });
 
-  it("when a 1x1 second conv is used then there is no border and the words say so", () => {
-    // parent 3x3 'same' = f1 3x3 (pad 1) then f2 1x1 (pad 0): an exact split with f1 = W, f2 = I
+  it("when the parent ran unpadded then no window reaches the padding and the words say so", () => {
+    // parent 3x3 'valid' = f1 3x3 (pad 0) then f2 1x1 (pad 0): an exact split with f1 = W, f2 = I
     const rng = new TestRng(7);
     const P: Tensor4 = { shape: [3, 2, 3, 3], data: rng.normals(54) };
     const I: Tensor4 = { shape: [3, 3, 1, 1], data: Float64Array.from([1, 0, 0, 0, 1, 0, 0, 0, 1]) };
-    const fc = functionalCheck(P, P, I, { h: 1, w: 1 }, { p1: { h: 1, w: 1 }, p2: { h: 0, w: 0 } }, 0);
+    const fc = functionalCheck(P, P, I, { name: "same", parentPadding: { h: 0, w: 0 }, stride: { h: 1, w: 1 }, p1: { h: 0, w: 0 }, p2: { h: 0, w: 0 } }, 0);
     expect(fc.borderPositions).toBe(0);
     expect(fc.interiorRelError).toBeLessThan(1e-14);
     expect(describeFunctional(fc)).toMatch(/no border positions/);
@@ -86,7 +89,7 @@ describe("functionalCheck on an exact split", () => {
 describe("bias goes to f2", () => {
   it("decompose returns the parent's bias as f2's, reports it, and the functional check with bias is exact in the interior", () => {
     const bias = new TestRng(12).normals(5);
-    const d = decompose(W, { filters: 4, k1: { h: 3, w: 3 }, k2: { h: 3, w: 3 }, bias, maxIter: 300, lambda: 0 });
+    const d = decompose(W, { filters: 4, k1: { h: 3, w: 3 }, k2: { h: 3, w: 3 }, bias, maxIter: 300, lambda: 0, layout: "same" });
     expect(d.f2Bias).toEqual(bias);
     expect(d.f2Bias).not.toBe(bias);
     expect(d.report.f2.bias).toBe(true);

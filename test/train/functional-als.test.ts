@@ -105,8 +105,9 @@ describe("refineSplit", () => {
     const r = refineSplit(W, f1, f2, P1, pads, { steps: 40, seed: 1 });
     expect(r.method).toBe("als");
     expect(r.lossLast).toBeLessThan(r.lossFirst);
-    const before = functionalCheck(W, f1, f2, P1, pads, 1);
-    const after = functionalCheck(W, r.f1, r.f2, P1, pads, 1);
+    const same = { name: "same" as const, parentPadding: P1, stride: { h: 1, w: 1 }, ...pads };
+    const before = functionalCheck(W, f1, f2, same, 1);
+    const after = functionalCheck(W, r.f1, r.f2, same, 1);
     expect(after.borderRelError).toBeLessThan(before.borderRelError);
     const again = refineSplit(W, f1, f2, P1, pads, { steps: 40, seed: 1 });
     expect(Array.from(again.f1.data)).toEqual(Array.from(r.f1.data));

@@ -1,0 +1,30 @@
+import type { SplitGeometry } from "../geometry/shapes.js";
+import type { Regime } from "../quality/regime.js";
+import { hardGeometryRule } from "../quality/method-policy.js";
+import { METHOD_NAMES, type MethodName } from "./registry.js";
+
+/**
+ * The default method (`--method auto`): the first rule that speaks for the geometry and its regime
+ * wins, and structured ALS answers when none does. Each rule names its method and says why.
+ */
+export type MethodRequest = MethodName | "auto";
+export const METHOD_REQUESTS: readonly MethodRequest[] = ["auto", ...METHOD_NAMES];
+
+export interface MethodChoice {
+  readonly name: MethodName;
+  readonly requested: MethodRequest;
+  readonly reason: string;
+}
+
+export type PolicyRule = (g: SplitGeometry, regime: Regime) => { readonly name: MethodName; readonly reason: string } | undefined;
+
+export const POLICY_RULES: readonly PolicyRule[] = [hardGeometryRule];
+
+export function chooseMethod(requested: MethodRequest, g: SplitGeometry, regime: Regime): MethodChoice {
+  if (requested !== "auto") return { name: requested, requested, reason: "forced (--method)" };
+  for (const rule of POLICY_RULES) {
+    const pick = rule(g, regime);
+    if (pick) return { ...pick, requested };
+  }
+  return { name: "structured", requested, reason: "structured ALS: no closed form or faster method is known for this geometry" };
+}

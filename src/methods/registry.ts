@@ -1,0 +1,44 @@
+import type { AlsOptions } from "../als/options.js";
+import { projectedAls } from "../als/methods/projected.js";
+import { seedAls } from "../als/methods/seed.js";
+import { structuredAls } from "../als/methods/structured.js";
+import { raceAlsLm } from "../quality/method-race.js";
+import type { AlsResult } from "../als/result.js";
+import type { SplitGeometry } from "../geometry/shapes.js";
+import type { Tensor4 } from "../geometry/tensor.js";
+
+/**
+ * Every method, by name: one solver contract, `(T, geometry, options) => AlsResult`, where T is the
+ * target (the parent zero-padded to ke) and the result carries the factors, the trace and why it
+ * stopped. The pipeline (src/decompose.ts) looks methods up here only; the default choice among
+ * them is src/methods/policy.ts.
+ */
+export type Solver = (T: Tensor4, g: SplitGeometry, options: AlsOptions) => AlsResult;
+
+export interface MethodEntry {
+  readonly solve: Solver;
+  /** One phrase for --help and the report. */
+  readonly summary: string;
+  /** Whether --init / --init-noise choose its start. */
+  readonly takesInit: boolean;
+  /** Why the method cannot run on this geometry (forced with --method), or undefined when it can. */
+  readonly unavailable?: (g: SplitGeometry) => string | undefined;
+}
+
+export const METHODS = {
+  structured: { solve: structuredAls, summary: "exact structured ALS half-steps (DESIGN.md, method 3)", takesInit: true },
+  projected: { solve: projectedAls, summary: "unstructured ALS, projected to kernels every iteration", takesInit: false },
+  seed: { solve: seedAls, summary: "the seed's unstructured ALS, projected once at the end", takesInit: false },
+  lm: { solve: raceAlsLm, summary: "Levenberg-Marquardt on both factors, raced against structured sweeps", takesInit: true },
+} as const satisfies Record<string, MethodEntry>;
+
+export type MethodName = keyof typeof METHODS;
+export const METHOD_NAMES = Object.keys(METHODS) as readonly MethodName[];
+
+export function isMethodName(s: string): s is MethodName {
+  return Object.prototype.hasOwnProperty.call(METHODS, s);
+}
+
+export function methodEntry(name: MethodName): MethodEntry {
+  return METHODS[name];
+}
