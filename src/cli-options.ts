@@ -16,6 +16,7 @@ export interface RawOptions {
   budgetOf: string;
   budgetObjective: string;
   inputSize?: string[];
+  calibration?: string;
   k1?: string;
   k2?: string;
   method: string;
@@ -73,6 +74,7 @@ export interface CliSettings {
   readonly threads: number | undefined;
   /** `--budget` and its companions (a whole-network plan instead of one m). */
   readonly budget: BudgetOptions | undefined;
+  readonly calibration: string | undefined;
 }
 
 /** Validate every option; each problem is one `DecomposeError` line naming the option. */
@@ -131,6 +133,7 @@ export function parseCliSettings(raw: RawOptions): CliSettings {
     jobs: raw.jobs === undefined ? availableParallelism() : parsePositiveInt("jobs", raw.jobs),
     threads: optional(raw.threads, (s) => parsePositiveInt("threads", s)),
     budget,
+    calibration: raw.calibration,
   };
 }
 

@@ -26,10 +26,11 @@ function program(io: CliIo): Command {
     .option("--budget <r>", "instead of --filters: plan every layer's geometry and m so that all layers together keep at most r (0 < r <= 1) of the parents' params or FLOPs, at the least total residual")
     .addOption(new Option("--budget-of <what>", "params | flops (flops need --input-size)").default("params"))
     .addOption(new Option("--budget-objective <o>", "total (sqrt(sum ||E||^2 / sum ||T||^2)) | max (the worst layer's relative residual)").default("total"))
+    .option("--calibration <acts.npz>", "fit to real inputs: one array (N, c_in, H, W) of input activations per layer, named like its weight; minimises the expected output error instead of the kernel residual")
     .option("--input-size <size>", "the feature map a layer reads, HxW for every layer or PATTERN=HxW for layers whose name matches (repeatable; first match wins)", (v: string, prev: string[] | undefined) => [...(prev ?? []), v])
     .option("--k1 <n>", "first conv's kernel size, N or HxW (default: the parent's)")
     .option("--k2 <n>", "second conv's kernel size, N or HxW (default: the parent's)")
-    .addOption(new Option("-m, --method <name>", "auto | structured | lm | projected | seed (auto: chosen by the geometry; lm where ke = k with both children 2-D)").default("auto"))
+    .addOption(new Option("-m, --method <name>", "auto | structured | lm | projected | seed (auto: chosen by the geometry)").default("auto"))
     .addOption(new Option("--layout <name>", "stacking layout: exact (f1 pads the whole amount, f2 unpadded: equal to the parent at every position) | same (same-size intermediate map; border effect)").default("exact"))
     .option("--lambda <x>", "ridge weight, relative to mean(diag) of each normal matrix", "1e-4")
     .option("--max-iter <n>", "maximum ALS iterations", "30")
@@ -107,7 +108,7 @@ export async function main(argv: readonly string[], io: CliIo = processIo): Prom
 function isSingleLayer(files: readonly string[], s: CliSettings): boolean {
   const ext = extname(files[0] ?? "").toLowerCase();
   const grouped = s.groups !== "auto" && s.groups !== 1;
-  return s.budget === undefined && files.length === 1 && files[0] !== "-" && ext !== ".npz" && ext !== ".safetensors" && !grouped;
+  return s.budget === undefined && s.calibration === undefined && files.length === 1 && files[0] !== "-" && ext !== ".npz" && ext !== ".safetensors" && !grouped;
 }
 
 /** Several inputs, dumps, stdin or groups: src/batch/run.ts, NDJSON or a table. */
@@ -131,6 +132,7 @@ function batchOptions(s: CliSettings): BatchOptions {
     force: s.force,
     quiet: s.quiet,
     ...(s.budget ? { budget: s.budget } : {}),
+    ...(s.calibration === undefined ? {} : { calibration: s.calibration }),
   };
 }
 

@@ -4,7 +4,11 @@
  * cannot be split under the options becomes a "skipped" outcome carrying the reason; anything
  * that is not a `DecomposeError` is a bug and propagates.
  */
+import { calibratedDecompose, type CalibrationSet, type WhiteningMode } from "../calibration/whiten.js";
 import type { MethodRequest } from "../methods/policy.js";
+import { pad2d } from "../geometry/pad.js";
+import { resolveGeometry } from "../geometry/shapes.js";
+import { frequencyFloor } from "../report/floor.js";
 import { decompose, type DecomposeOptions } from "../decompose.js";
 import { isDecomposeError, type ErrorCode } from "../errors.js";
 import { checkGroups, concatGroups, groupSlice } from "../geometry/groups.js";
@@ -57,6 +61,8 @@ export interface LayerTask {
   readonly bias: Float64Array | null;
   readonly groups: number;
   readonly settings: LayerSettings;
+  /** `--calibration`: fit to these input activations (ungrouped layers only). */
+  readonly calibration?: CalibrationSet;
 }
 
 /** What the report needs of a finished layer (groups merged). */
@@ -81,6 +87,13 @@ export interface LayerSummary {
   readonly functional: { readonly layout: string; readonly interiorRelError: number; readonly borderRelError: number; readonly layoutRelError: number } | null;
   readonly seconds: number;
   readonly flops: number;
+  /** With --calibration: how the fit was whitened and the residuals (kernel; output space on the samples). */
+  readonly calibration?: {
+    readonly mode: WhiteningMode;
+    readonly kernelRel: number;
+    readonly outputRel: { readonly heldOut: number; readonly fit: number };
+    readonly samples: { readonly fit: number; readonly heldOut: number };
+  };
 }
 
 export type LayerOutcome =
@@ -106,6 +119,7 @@ export function runLayer(task: LayerTask, onIteration?: IterationListener): Laye
 }
 
 function splitLayer(task: LayerTask, onIteration?: IterationListener): LayerOutcome {
+  if (task.calibration) return splitCalibrated(task, task.calibration);
   const { shape, groups, settings: s } = task;
   const parent: Tensor4 = { shape, data: task.data };
   checkGroups(shape, groups);
@@ -142,6 +156,44 @@ function splitLayer(task: LayerTask, onIteration?: IterationListener): LayerOutc
     bias: task.bias === null ? null : task.bias.slice(),
     summary: merge(reports, norms, groups, (performance.now() - started) / 1000, f1.shape, f2.shape),
   };
+}
+
+/**
+ * A calibrated split (src/calibration/whiten.ts): the residual reported is the kernel residual of
+ * the factors returned, the floor the kernel problem's; the functional check is left out (the
+ * output-space residuals on the real samples replace it).
+ */
+function splitCalibrated(task: LayerTask, acts: CalibrationSet): LayerOutcome {
+  const { shape, settings: s } = task;
+  const parent: Tensor4 = { shape, data: task.data };
+  const padding = s.padding === "same" ? samePadding({ h: shape[2], w: shape[3] }) : s.padding;
+  const m = filtersPerGroup(s.filters, shape, 1, () => parent);
+  const started = performance.now();
+  const r = calibratedDecompose(parent, acts, { ...settingsToOptions(s), filters: m, parentPadding: padding, floor: false, functional: false });
+  const g = resolveGeometry(shape, m, s.k1, s.k2);
+  const floor = frequencyFloor(pad2d(parent, g.targetPad), m);
+  const tn = frobeniusNorm(task.data);
+  const w = r.whitened.report;
+  const summary: LayerSummary = {
+    filters: m,
+    groups: 1,
+    f1: { shape: r.f1.shape, padding: w.f1.padding },
+    f2: { shape: r.f2.shape, padding: w.f2.padding },
+    parentPadding: padding,
+    layout: w.layout, // the whitened problem has the same paddings (same parent padding, or ke with k2 = 1x1)
+    method: w.method,
+    iterations: w.iterations,
+    stopReason: w.stopReason,
+    trace: w.trace,
+    residual: { abs: r.kernelRel * tn, rel: r.kernelRel, unprojectedRel: null },
+    targetNorm: tn,
+    floor: { abs: floor.abs, rel: floor.rel, ratio: floor.rel > 0 ? r.kernelRel / floor.rel : null },
+    functional: null,
+    seconds: (performance.now() - started) / 1000,
+    flops: w.time.flops + floor.flops,
+    calibration: { mode: r.mode, kernelRel: r.kernelRel, outputRel: r.outputRel, samples: { fit: acts.fit.shape[0], heldOut: acts.heldOut.shape[0] } },
+  };
+  return { index: task.index, status: "ok", f1: r.f1, f2: r.f2, bias: task.bias === null ? null : task.bias.slice(), summary };
 }
 
 /** One summary for g independent group problems: squared norms add, errors take the worst group. */

@@ -4,6 +4,7 @@
  * and `decompose-filter/summary@1`, documented in the README, "NDJSON schema"); otherwise table.ts renders them.
  */
 import type { LayoutReport, SizeHW } from "../report/model.js";
+import type { LayerSummary } from "./layer.js";
 import type { LayerOutputs } from "./outputs.js";
 
 export const LAYER_SCHEMA = "decompose-filter/layer@2";
@@ -49,6 +50,8 @@ export interface LayerRecord {
   readonly params: { readonly parent: number; readonly children: number } | null;
   readonly time: { readonly seconds: number; readonly flops: number } | null;
   readonly outputs: LayerOutputs | null;
+  /** With --calibration (layers that had activations): whitening mode, kernel and output-space residuals. */
+  readonly calibration?: LayerSummary["calibration"] | null;
 }
 
 export interface SummaryRecord {

@@ -12,6 +12,7 @@ import type { NpyDtype } from "../io/npy.js";
 import { errorLine, quoted } from "../io/quote.js";
 import { loadDump, STDIN, type Dump, type DumpArray } from "./dump.js";
 import { serialLayerExecutor, type LayerExecutor } from "./executor.js";
+import { loadCalibration } from "./calibration.js";
 import { budgetPlan, renderPlanTable, type BudgetOptions, type BudgetResult } from "./budget.js";
 import { formatFiltersSpec } from "./filters.js";
 import { parameterCounts, type LayerOutcome, type LayerSettings, type LayerTask } from "./layer.js";
@@ -38,6 +39,8 @@ export interface BatchOptions {
   readonly maxResidual?: number;
   readonly force: boolean;
   readonly quiet: boolean;
+  /** `--calibration acts.npz`: fit each layer that has activations there to them (batch/calibration.ts). */
+  readonly calibration?: string;
   /** `--budget`: a plan chooses each layer's geometry and m (src/plan/); `settings.filters` is then unused. */
   readonly budget?: BudgetOptions;
 }
@@ -76,9 +79,11 @@ export async function runBatch(inputs: readonly string[], o: BatchOptions, io: B
   // With a budget, the layers the plan leaves unsplit are not split (and are copied through).
   const unsplit = new Set(budget ? candidates.filter((_, j) => budget.settings[j] === null).map(({ index }) => index) : []);
   const planned = candidates.filter(({ index }) => !unsplit.has(index));
+  const acts = o.calibration === undefined ? new Map() : loadCalibration(o.calibration, candidates.map(({ e }) => e), io.readStdin);
   const tasks: LayerTask[] = candidates.flatMap(({ e, index }, j) => {
     if (unsplit.has(index)) return [];
-    return [{ index, name: e.array.name, shape: e.shape, data: e.data, bias: e.biasData, groups: e.groups, settings: budget?.settings[j] ?? o.settings }];
+    const calibration = acts.get(e);
+    return [{ index, name: e.array.name, shape: e.shape, data: e.data, bias: e.biasData, groups: e.groups, settings: budget?.settings[j] ?? o.settings, ...(calibration ? { calibration } : {}) }];
   });
   const executor: LayerExecutor =
     o.jobs > 1 && tasks.length > 1 && workersAvailable() ? workerLayerExecutor(Math.min(o.jobs, tasks.length)) : serialLayerExecutor;
@@ -195,6 +200,7 @@ function layerRecord(
     params: s && planned ? parameterCounts(planned.shape, s.f1.shape, s.f2.shape) : null,
     time: s ? { seconds: s.seconds, flops: s.flops } : null,
     outputs: outputs ?? null,
+    ...(o.calibration !== undefined ? { calibration: s?.calibration ?? null } : {}),
   };
 }
 

@@ -36,6 +36,14 @@ export function renderTable(records: readonly LayerRecord[], summary: SummaryRec
   }
   if (ok.some((r) => r.parent.groupsInferred)) out.push(c.dim("  * groups inferred (depthwise after a layer with as many outputs); --groups overrides"));
   if (ok.some((r) => (r.parent.groups ?? 1) > 1)) out.push(c.dim("  grouped layers: run both children with the parent's groups (f1: c_in -> m, f2: m -> c_out)"));
+  const calibrated = ok.filter((r) => r.calibration);
+  if (calibrated.length > 0) {
+    out.push(c.bold("calibration (output-space residual on held-out samples; kernel residual above)"));
+    for (const r of calibrated) {
+      const k = r.calibration!;
+      out.push(`  ${r.name}  ${k.mode} whitening, output ${sci(k.outputRel.heldOut)} held out (${k.samples.heldOut} samples), ${sci(k.outputRel.fit)} on the ${k.samples.fit} fit samples`);
+    }
+  }
   if (skipped.length > 0) {
     out.push(c.bold(`skipped (${skipped.length})`));
     for (const r of skipped) out.push(`  ${printable(r.name)}  ${shape(r.parent.shape)}  ${c.yellow(r.reason ?? "")}`);

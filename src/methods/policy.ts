@@ -1,6 +1,5 @@
 import type { SplitGeometry } from "../geometry/shapes.js";
 import type { Regime } from "../quality/regime.js";
-import { hardGeometryRule } from "../quality/method-policy.js";
 import { METHOD_NAMES, type MethodName } from "./registry.js";
 
 /**
@@ -18,7 +17,7 @@ export interface MethodChoice {
 
 export type PolicyRule = (g: SplitGeometry, regime: Regime) => { readonly name: MethodName; readonly reason: string } | undefined;
 
-export const POLICY_RULES: readonly PolicyRule[] = [hardGeometryRule];
+export const POLICY_RULES: readonly PolicyRule[] = [];
 
 export function chooseMethod(requested: MethodRequest, g: SplitGeometry, regime: Regime): MethodChoice {
   if (requested !== "auto") return { name: requested, requested, reason: "forced (--method)" };

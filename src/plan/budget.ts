@@ -5,6 +5,7 @@
  * option (it counts at full size).
  */
 import { DecomposeError } from "../errors.js";
+import { quoted } from "../io/quote.js";
 import type { Shape4, Size2 } from "../geometry/tensor.js";
 import { allocate, minimumCost, type AllocLayer, type Objective } from "./allocation.js";
 import type { GeometryName } from "./candidates.js";
@@ -57,7 +58,7 @@ export function planBudget(layers: readonly BudgetLayer[], spec: BudgetSpec, fil
     if (missing) {
       throw new DecomposeError(
         "E_OPTION",
-        `--budget-of flops needs the feature-map size of layer '${missing.name}': give --input-size HxW (all layers) or PATTERN=HxW`,
+        `--budget-of flops needs the feature-map size of layer ${quoted(missing.name)}: give --input-size HxW (all layers) or PATTERN=HxW`,
         file,
       );
     }

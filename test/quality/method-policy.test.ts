@@ -1,21 +1,20 @@
 /**
- * The default method choice (src/quality/method-policy.ts): LM exactly on the hard geometries
- * (ke = k, both children 2-D), structured elsewhere; and the default run on the exactly factorable
- * 5x5 fixture at 3x3 + 3x3 reaching an exact split through it (brute-force residual).
+ * The hard-geometry rule (src/quality/method-policy.ts): LM exactly on ke = k with both children
+ * 2-D, silent elsewhere; and `--method lm` on the exactly factorable 5x5 fixture at 3x3 + 3x3
+ * reaching an exact split (brute-force residual).
  */
 import { describe, expect, it } from "vitest";
 import { decompose } from "../../src/decompose.js";
 import { resolveGeometry } from "../../src/geometry/shapes.js";
 import { size2 } from "../../src/geometry/tensor.js";
-import { chooseMethod } from "../../src/methods/policy.js";
-import { classifyRegime } from "../../src/quality/regime.js";
+import { hardGeometryRule } from "../../src/quality/method-policy.js";
 import { loadTensor4 } from "../helpers/fixtures.js";
 import { bruteResidualRel } from "../helpers/oracles.js";
 
 const geometry = (k: [number, number], k1: [number, number], k2: [number, number]) =>
   resolveGeometry([8, 8, k[0], k[1]], 8, size2(k1[0], k1[1]), size2(k2[0], k2[1]));
 
-describe("chooseMethod (the hard-geometry rule)", () => {
+describe("hardGeometryRule", () => {
   it.each([
     [[5, 5], [3, 3], [3, 3], "lm"],
     [[3, 3], [2, 2], [2, 2], "lm"],
@@ -26,12 +25,12 @@ describe("chooseMethod (the hard-geometry rule)", () => {
     [[1, 5], [1, 3], [1, 3], "structured"], // 1-D parent: a matrix polynomial
   ] as const)("when k = %j, k1 = %j, k2 = %j then %s", (k, k1, k2, want) => {
     const g = geometry([...k], [...k1], [...k2]);
-    expect(chooseMethod("auto", g, classifyRegime(g)).name).toBe(want);
+    expect(hardGeometryRule(g)?.name ?? "structured").toBe(want);
   });
 
-  it("when the default run meets the exactly factorable 5x5 parent at 3x3 + 3x3 then it runs lm and splits it exactly", () => {
+  it("when --method lm meets the exactly factorable 5x5 parent at 3x3 + 3x3 then it splits it exactly", () => {
     const W = loadTensor4("factorable-5x6x5-m4.npy");
-    const d = decompose(W, { filters: 4, k1: size2(3), k2: size2(3), floor: false, functional: false, maxIter: 60 });
+    const d = decompose(W, { filters: 4, k1: size2(3), k2: size2(3), method: "lm", floor: false, functional: false, maxIter: 60 });
     expect(d.report.method).toBe("lm");
     expect(bruteResidualRel(d.f1, d.f2, W)).toBeLessThanOrEqual(1e-6);
   });
