@@ -8,7 +8,7 @@
  *
  * Cases: every parent in fixtures/*.npy (not the .f1/.f2/.bias companions) x every method
  * (structured, projected, seed), with m = min(c_out, c_in) and, for the real trained layers
- * (facerec-*), also m = max(1, floor(min / 4)); --seed 0, a fixed --max-iter (small for the real
+ * (facerec-*), also m = max(1, floor(min / 4)) (the 64-channel upscaler-* layers, the slowest, only at that m); --seed 0, a fixed --max-iter (small for the real
  * layers, which are the slow ones), every other option at its default. Each case runs the built
  * binary exactly as a user would (`node bin/decompose-filter.js <copy> ... --json`) on a copy of the
  * fixture in a temporary directory, and records residual.rel, residual.unprojectedRel, floor.rel and
@@ -40,7 +40,9 @@ export function parentFixtures(dir = FIXTURES) {
     .sort();
 }
 
-export const isRealLayer = (name) => name.startsWith("facerec-");
+export const isRealLayer = (name) => name.startsWith("facerec-") || name.startsWith("upscaler-");
+/** The 64-channel upscaler layers (the slow ones: the 5x5 parent's seed/projected im2col at ke = 9) run at m = min / 4 only. */
+const quarterOnly = (name) => name.startsWith("upscaler-");
 
 /** (c_out, c_in) from the .npy header, without the tool (so this script does not depend on dist/ for it). */
 function channels(path) {
@@ -61,7 +63,8 @@ export function goldenCases(dir = FIXTURES) {
     const [cOut, cIn] = channels(join(dir, fixture));
     const min = Math.min(cOut, cIn);
     const real = isRealLayer(fixture);
-    const ms = real ? [...new Set([min, Math.max(1, Math.floor(min / 4))])] : [min];
+    const quarter = Math.max(1, Math.floor(min / 4));
+    const ms = quarterOnly(fixture) ? [quarter] : real ? [...new Set([min, quarter])] : [min];
     const maxIter = real ? MAX_ITER.real : MAX_ITER.synthetic;
     for (const filters of ms) {
       for (const method of METHODS) cases.push({ fixture, method, filters, maxIter, seed: SEED });
