@@ -79,12 +79,13 @@ describe("CLI", () => {
   });
 
   it("when --filters fits the rank bound but not the memory limit then exit 2 with what it needs", async () => {
-    const big = new Float64Array(512 * 512 * 9).map((_, i) => Math.sin(i));
+    // 256 channels, 5x5 children: m = 6000 is below the rank bound (6400) but needs about 28 GiB.
+    const big = new Float64Array(256 * 256 * 9).map((_, i) => Math.sin(i));
     const p = join(t.dir, "big.npy");
-    writeFileSync(p, serializeNpy([512, 512, 3, 3], big, "float32"));
-    const r = await cli([p, "-f", "4000", "-o", t.dir]);
+    writeFileSync(p, serializeNpy([256, 256, 3, 3], big, "float32"));
+    const r = await cli([p, "-f", "6000", "--k1", "5", "--k2", "5", "-o", t.dir]);
     expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/--filters 4000 needs about [\d.]+ GiB for the normal equations, over the limit of 8\.0 GiB/);
+    expect(r.stderr).toMatch(/--filters 6000 needs about [\d.]+ GiB for the normal equations, over the limit of 8\.0 GiB/);
   });
 
   it("when --init-noise is 1e300 then the start is pure noise in the same direction: exit 0, finite factors", async () => {
