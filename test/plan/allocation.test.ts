@@ -112,8 +112,12 @@ describe("allocate", () => {
         const lo = minimumCost(layers), hi = layers.reduce((s, l) => s + l.options[0]!.cost, 0);
         const budget = lo + f * (hi - lo);
         const a = allocate(layers, budget, "total")!;
-        expect(a.cost).toBeLessThanOrEqual(budget);
-        expect(a.errSq).toBeGreaterThanOrEqual(brute(layers, budget).bestTotal - 1e-12);
+        // Real-valued costs are summed incrementally by the allocator and in one pass here: the two
+        // sums may differ by rounding (a few ulps), so feasibility holds up to that, and the
+        // brute-force optimum is taken over the same rounding-widened budget.
+        const widened = budget * (1 + 1e-12);
+        expect(a.cost).toBeLessThanOrEqual(widened);
+        expect(a.errSq).toBeGreaterThanOrEqual(brute(layers, widened).bestTotal - 1e-12);
       }),
       { numRuns: 100 },
     );
