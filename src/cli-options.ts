@@ -7,6 +7,7 @@ import type { BudgetOptions, InputSizeRule } from "./batch/budget.js";
 import type { LayerSettings } from "./batch/layer.js";
 import { parseChoice, parseNonNegativeInt, parseNonNegativeNumber, parsePadding, parsePositiveInt, parseSize2 } from "./cli-parse.js";
 import { DecomposeError } from "./errors.js";
+import { parseInputShape } from "./model/inputs.js";
 import type { NpyDtype } from "./io/npy.js";
 import { BLAS_CHOICES, parseBlasChoice, type BlasChoice } from "./linalg/backends/registry.js";
 
@@ -52,6 +53,9 @@ export interface RawOptions {
   noise?: string;
   refine?: string;
   targetResidual?: string;
+  inputShape?: string[];
+  maxDeviation?: string;
+  verify?: boolean;
 }
 
 export const DTYPES: readonly NpyDtype[] = ["float16", "float32", "float64"];
@@ -78,6 +82,8 @@ export interface CliSettings {
   /** Linear-algebra back-end: --blas, else DECOMPOSE_FILTER_BLAS, else auto. */
   readonly blas: BlasChoice;
   readonly verbose: boolean;
+  /** ONNX models: the runtime check. */
+  readonly onnx: { readonly verify: boolean; readonly inputShapes: ReadonlyMap<string, readonly number[]>; readonly maxDeviation: number | undefined };
   /** `--budget` and its companions (a whole-network plan instead of one m). */
   readonly budget: BudgetOptions | undefined;
   readonly calibration: string | undefined;
@@ -140,6 +146,11 @@ export function parseCliSettings(raw: RawOptions, env: NodeJS.ProcessEnv = {}): 
     threads: optional(raw.threads, (s) => parsePositiveInt("threads", s)),
     blas: parseBlas(raw.blas, env),
     verbose: raw.verbose === true,
+    onnx: {
+      verify: raw.verify !== false,
+      inputShapes: new Map((raw.inputShape ?? []).map(parseInputShape)),
+      maxDeviation: optional(raw.maxDeviation, (s) => parseNonNegativeNumber("max-deviation", s)),
+    },
     budget,
     calibration: raw.calibration,
   };

@@ -5,6 +5,8 @@ import { runBatch, type BatchIo, type BatchOptions } from "./batch/run.js";
 import { parseBlas, parseCliSettings, type CliSettings, type RawOptions } from "./cli-options.js";
 import { processIo, type CliIo } from "./cli-io.js";
 import { runSingle } from "./cli-single.js";
+import { STDIN } from "./batch/dump.js";
+import { runOnnx, type OnnxRunOptions } from "./model/run.js";
 import { DecomposeError, isDecomposeError } from "./errors.js";
 import { errorLine } from "./io/quote.js";
 import { BlasUnavailableError, blasStatus, disposeThreads, setThreads, useBlas, type BlasChoice } from "./linalg/index.js";
@@ -60,6 +62,9 @@ function program(io: CliIo): Command {
     .option("--noise <ratio>", "after solving, add uniform noise of ratio * ptp(factor) to each factor (Net2Net: 1e-4)")
     .option("--refine <steps>", "--layout same: fine-tune f1, f2 for up to <steps> sweeps of ALS on the functional error, borders included (the border effect; exact has none)")
     .option("--target-residual <x>", "with --filters auto: the relative residual the smallest m must reach")
+    .option("--input-shape <name=dims>", "ONNX: the shape the runtime check feeds a graph input with symbolic dimensions (input=1x3x112x112); repeatable", collect, [])
+    .option("--max-deviation <x>", "ONNX: exit 1 when a graph output deviates from the parent's by more than x relative to max |output|")
+    .option("--no-verify", "ONNX: skip the end-to-end check in ONNX Runtime")
     .option("--force", "replace existing output files")
     .option("-q, --quiet", "print no report (errors still go to stderr)")
     .version(VERSION, "-V, --version")
@@ -93,8 +98,14 @@ export async function main(argv: readonly string[], io: CliIo = processIo): Prom
     selectBackend(settings.blas);
     if (settings.threads !== undefined) setThreads(settings.threads);
     if (settings.verbose) io.stderr(`decompose-filter: ${describeBackend()}\n`);
+    const stdin = files.includes(STDIN) ? readAll(io) : undefined;
+    if (files.some((f) => isOnnx(f, stdin))) {
+      if (files.length > 1) throw new DecomposeError("E_OPTION", "an ONNX model is split on its own: give one .onnx input");
+      if (settings.budget !== undefined) throw new DecomposeError("E_OPTION", "--budget plans dumps (.npz/.safetensors); for an ONNX model give --filters");
+      return await runOnnx(files[0]!, onnxOptions(settings), batchIo(io, stdin), stdin);
+    }
     if (isSingleLayer(files, settings)) return runSingle(files[0]!, settings, io);
-    return await runBatch(files, batchOptions(settings), batchIo(io));
+    return await runBatch(files, batchOptions(settings), batchIo(io, stdin));
   } catch (e) {
     if (isDecomposeError(e)) {
       // An option error concerns the one input when there is one: name it, as for file errors.
@@ -152,6 +163,27 @@ function isSingleLayer(files: readonly string[], s: CliSettings): boolean {
   return s.budget === undefined && s.calibration === undefined && files.length === 1 && files[0] !== "-" && ext !== ".npz" && ext !== ".safetensors" && !grouped;
 }
 
+function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
+}
+
+function readAll(io: CliIo): Uint8Array {
+  return (io.readStdin ?? (() => readFileSync(0)))();
+}
+
+/**
+ * `.onnx` by extension; stdin by its first bytes: a ModelProto starts with field 1 (ir_version,
+ * varint: 0x08), whereas a safetensors file starts with its header length and then `{` at byte 8.
+ */
+function isOnnx(file: string, stdin: Uint8Array | undefined): boolean {
+  if (file === STDIN) return stdin !== undefined && stdin[0] === 0x08 && stdin[8] !== 0x7b;
+  return extname(file).toLowerCase() === ".onnx";
+}
+
+function onnxOptions(s: CliSettings): OnnxRunOptions {
+  return { ...batchOptions(s), verify: s.onnx.verify, inputShapes: s.onnx.inputShapes, ...(s.onnx.maxDeviation === undefined ? {} : { maxDeviation: s.onnx.maxDeviation }) };
+}
+
 /** Several inputs, dumps, stdin or groups: src/batch/run.ts, NDJSON or a table. */
 function batchOptions(s: CliSettings): BatchOptions {
   if (s.bias !== undefined) {
@@ -177,11 +209,11 @@ function batchOptions(s: CliSettings): BatchOptions {
   };
 }
 
-function batchIo(io: CliIo): BatchIo {
+function batchIo(io: CliIo, stdin?: Uint8Array): BatchIo {
   return {
     stdout: (t) => io.stdout(t),
     stderr: (t) => io.stderr(t),
-    readStdin: io.readStdin ?? (() => readFileSync(0)),
+    readStdin: stdin === undefined ? (io.readStdin ?? (() => readFileSync(0))) : () => stdin,
     progress: io.progressStream ?? null,
     chalk: makeChalk(io.env, io.stdoutIsTTY),
   };

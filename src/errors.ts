@@ -18,7 +18,8 @@ export type ErrorCode =
   | "E_ZIP"
   | "E_SAFETENSORS"
   | "E_SKIPPED"
-  | "E_LIMIT";
+  | "E_LIMIT"
+  | "E_ONNX";
 
 export class DecomposeError extends Error {
   readonly code: ErrorCode;

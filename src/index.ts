@@ -38,3 +38,15 @@ export { conv2dForward, conv2dBackward, type ConvGradients } from "./train/conv2
 export { depthwiseForward, depthwiseBackward } from "./train/depthwise-backward.js";
 export { maxPoolForward, maxPoolBackward } from "./train/maxpool-backward.js";
 export { setThreads, getThreads, disposeThreads, linalgInfo, type LinalgInfo } from "./linalg/index.js";
+export { readOnnx, writeOnnx, tensorValues, makeTensor, type OnnxModel, type OnnxFloat, type ModelProto } from "./model/onnx.js";
+export { decomposeOnnx, type DecomposeOnnxOptions, type OnnxDecomposition } from "./model/decompose-onnx.js";
+export { splitConvNodes, type NodeSplit, type SurgeryResult } from "./model/surgery.js";
+export { convAttributes, explicitPads, exactChildPads, type ConvAttributes, type Pads4, type AutoPad } from "./model/conv-node.js";
+export { planConvs, type ConvEntry, type PlannedConv, type SkippedConv } from "./model/conv-plan.js";
+export { graphInputs, parseInputShape, type GraphInput } from "./model/inputs.js";
+export { verifyModels, deviation, type VerifyResult, type VerifyOptions, type OutputDeviation } from "./model/verify.js";
+export { loadRuntime, type RuntimeLoad } from "./model/runtime.js";
+export { modelCounts, type ModelCounts } from "./model/counts.js";
+export { runOnnx, type OnnxRunOptions } from "./model/run.js";
+export type { OnnxLayerRecord, OnnxSummaryRecord } from "./model/records.js";
+export { convOutputElements } from "./model/probe.js";

@@ -125,7 +125,7 @@ export async function runBatch(inputs: readonly string[], o: BatchOptions, io: B
     layerRecord(e, index, file(e), byIndex.get(index), layerOutputs.get(e.array), o, unsplit.has(index) ? "left unsplit by the budget plan" : null),
   );
   const norms = new Map(outcomes.flatMap((x) => (x.status === "ok" ? [[x.index, x.summary.targetNorm] as const] : [])));
-  const summary = summarise(records, norms, dumps, files, copied, o, executor.jobs, (performance.now() - started) / 1000, unsplit);
+  const summary = summarise(records, norms, dumps.map((d) => d.file), files, copied, o, executor.jobs, (performance.now() - started) / 1000, unsplit);
   const planLines = budget ? [...budget.records, budget.summary].map((r) => JSON.stringify(r) + "\n").join("") : "";
   const ndjson = planLines + [...records, summary].map(ndjsonLine).join("");
   if (o.report) files.push({ path: o.report, bytes: new TextEncoder().encode(ndjson) });
@@ -205,13 +205,14 @@ function layerRecord(
   };
 }
 
-function summarise(
+/** The summary record of a run: totals over the split layers (shared with the ONNX runner). */
+export function summarise(
   records: readonly LayerRecord[],
   norms: ReadonlyMap<number, number>,
-  dumps: readonly Dump[],
+  inputs: readonly string[],
   files: readonly FileToWrite[],
   copied: number,
-  o: BatchOptions,
+  o: Pick<BatchOptions, "settings" | "maxResidual" | "budget">,
   jobs: number,
   seconds: number,
   unsplit: ReadonlySet<number>,
@@ -236,7 +237,7 @@ function summarise(
   return {
     schema: SUMMARY_SCHEMA,
     type: "summary",
-    inputs: dumps.map((d) => d.file),
+    inputs: [...inputs],
     outputs: files.map((f) => f.path),
     layers: records.length,
     decomposed: records.filter((r) => r.status === "ok").length,

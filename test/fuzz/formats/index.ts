@@ -2,8 +2,9 @@
 import type { FuzzFormat } from "./format.js";
 import { npyFormat } from "./npy.js";
 import { npzFormat } from "./npz.js";
+import { onnxFormat } from "./onnx.js";
 import { safetensorsFormat } from "./safetensors.js";
 
 export type { FuzzFormat } from "./format.js";
 
-export const FUZZ_FORMATS: readonly FuzzFormat[] = [npyFormat, npzFormat, safetensorsFormat];
+export const FUZZ_FORMATS: readonly FuzzFormat[] = [npyFormat, npzFormat, safetensorsFormat, onnxFormat];
