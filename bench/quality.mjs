@@ -45,7 +45,7 @@ function runCase(file, m, method, variant, init, iters = 60) {
   const at = (k) => r.trace[Math.min(k, r.trace.length) - 1];
   const reach = r.trace.findIndex((x) => x <= 1e-3);
   return {
-    file, m, regime: classifyRegime(g).name, method, variant, init,
+    file, m, regime: classifyRegime(g, T).name, method, variant, init,
     r1: at(1), r2: at(2), r10: at(10), r30: at(30), r60: at(60), seconds,
     secondsTo1e3: reach >= 0 ? times[reach] / 1000 : null,
     floor: frequencyFloor(T, m).rel,

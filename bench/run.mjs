@@ -1,4 +1,4 @@
-// npm run bench [-- --only kernels,decompositions,fixtures,quality,dump] [--quick]
+// npm run bench [-- --only kernels,decompositions,fixtures,quality,geometries,lm,dump] [--quick]
 // One table per part, each with the NumPy peer measured in the same run (skipped, with a notice,
 // when python3/numpy or ../shared/peers are missing). Build first (npm run bench does).
 import os from "node:os";
@@ -36,6 +36,17 @@ if (want("quality")) {
   const t = await qualityTable({ quick });
   console.log("\n### Quality: the real 32-channel 3x3 layer (fixtures/facerec-conv32-1-conv1.npy)\n");
   console.log(renderQualityTable(t));
+}
+
+if (want("geometries")) {
+  const { geometryRows, layoutRows, GEOMETRY_COLUMNS, LAYOUT_COLUMNS } = await import("./geometries.mjs");
+  printTable("Geometries: residual and time, closed form against structured ALS forced (60 iterations)", GEOMETRY_COLUMNS, geometryRows({ quick }));
+  printTable("Stacking layouts on the same factors (max error at the border, relative to max |output| in brackets)", LAYOUT_COLUMNS, layoutRows());
+}
+
+if (want("lm")) {
+  const { benchLm, COLUMNS } = await import("./lm.mjs");
+  printTable("Hard geometries (ke = k): LM vs structured ALS vs the NumPy peer, time to a relative residual (target: 1e-6 where exact by count, else within 1% of LM's end)", COLUMNS, benchLm({ quick }));
 }
 
 if (want("dump")) {

@@ -8,11 +8,13 @@
  *
  * Cases: every parent in fixtures/*.npy (not the .f1/.f2/.bias companions) x every method
  * (structured, projected, seed), with m = min(c_out, c_in) and, for the real trained layers
- * (facerec-*), also m = max(1, floor(min / 4)); --seed 0, a fixed --max-iter (small for the real
+ * (facerec-*), also m = max(1, floor(min / 4)) (the 64-channel upscaler-* layers, the slowest, only at that m); --seed 0, a fixed --max-iter (small for the real
  * layers, which are the slow ones), every other option at its default. Each case runs the built
  * binary exactly as a user would (`node bin/decompose-filter.js <copy> ... --json`) on a copy of the
  * fixture in a temporary directory, and records residual.rel, residual.unprojectedRel, floor.rel and
- * iterations. Review the diff of golden.json before committing it: a changed residual is either an
+ * iterations. Geometry cases (GEOMETRY_CASES) add rectangular and 1x1 children and a ke = k split
+ * with the default method choice (`--method auto`: the closed form where the geometry is a matrix
+ * one), recording the method that ran. Review the diff of golden.json before committing it: a changed residual is either an
  * improvement you meant or a regression the test exists to catch.
  */
 import { spawnSync } from "node:child_process";
@@ -38,7 +40,9 @@ export function parentFixtures(dir = FIXTURES) {
     .sort();
 }
 
-export const isRealLayer = (name) => name.startsWith("facerec-");
+export const isRealLayer = (name) => name.startsWith("facerec-") || name.startsWith("upscaler-");
+/** The 64-channel upscaler layers (the slow ones: the 5x5 parent's seed/projected im2col at ke = 9) run at m = min / 4 only. */
+const quarterOnly = (name) => name.startsWith("upscaler-");
 
 /** (c_out, c_in) from the .npy header, without the tool (so this script does not depend on dist/ for it). */
 function channels(path) {
@@ -59,14 +63,24 @@ export function goldenCases(dir = FIXTURES) {
     const [cOut, cIn] = channels(join(dir, fixture));
     const min = Math.min(cOut, cIn);
     const real = isRealLayer(fixture);
-    const ms = real ? [...new Set([min, Math.max(1, Math.floor(min / 4))])] : [min];
+    const quarter = Math.max(1, Math.floor(min / 4));
+    const ms = quarterOnly(fixture) ? [quarter] : real ? [...new Set([min, quarter])] : [min];
     const maxIter = real ? MAX_ITER.real : MAX_ITER.synthetic;
     for (const filters of ms) {
       for (const method of METHODS) cases.push({ fixture, method, filters, maxIter, seed: SEED });
     }
   }
-  return cases;
+  return [...cases, ...GEOMETRY_CASES.filter((c) => existsSync(join(dir, c.fixture)))];
 }
+
+/** Issue 8's geometries on shipped parents: spatial SVD, a 1x1 child, and 5x5 -> 3x3 + 3x3. */
+export const GEOMETRY_CASES = [
+  { fixture: "random-8x8x3.npy", method: "auto", filters: 4, maxIter: 10, seed: SEED, args: ["--k1", "3x1", "--k2", "1x3"] },
+  { fixture: "random-16x8x3.npy", method: "auto", filters: 4, maxIter: 10, seed: SEED, args: ["--k1", "1", "--k2", "3"] },
+  { fixture: "facerec-conv32-1-conv1.npy", method: "auto", filters: 8, maxIter: 3, seed: SEED, args: ["--k1", "3x1", "--k2", "1x3"] },
+  { fixture: "facerec-conv32-1-conv1.npy", method: "structured", filters: 8, maxIter: 3, seed: SEED, args: ["--k1", "3x1", "--k2", "1x3"] },
+  { fixture: "factorable-5x6x5-m4.npy", method: "auto", filters: 5, maxIter: 10, seed: SEED, args: ["--k1", "3", "--k2", "3"] },
+];
 
 /** The argv after the input file: the same in this script and in the test. */
 export const caseArgs = (c, outDir) => [
@@ -77,6 +91,7 @@ export const caseArgs = (c, outDir) => [
   "--out-dir", outDir,
   "--force",
   "--json",
+  ...(c.args ?? []),
 ];
 
 function runCase(c, work) {
@@ -93,7 +108,7 @@ function runCase(c, work) {
       floorRel: rep.floor.rel,
       iterations: rep.iterations,
     },
-    info: { stopReason: rep.stopReason },
+    info: { stopReason: rep.stopReason, method: rep.method, regime: rep.quality?.regime?.name ?? null },
     seconds: rep.time.seconds,
   };
 }
@@ -106,7 +121,7 @@ function main() {
   const only = process.argv.indexOf("--only");
   const filter = only >= 0 ? process.argv[only + 1] : undefined;
   const old = existsSync(GOLDEN) ? JSON.parse(readFileSync(GOLDEN, "utf8")) : { cases: [] };
-  const key = (c) => `${c.fixture} ${c.method} ${c.filters}`;
+  const key = (c) => `${c.fixture} ${c.method} ${c.filters} ${(c.args ?? []).join(" ")}`;
   const kept = new Map(old.cases.map((c) => [key(c), c]));
   const work = mkdtempSync(join(tmpdir(), "decompose-filter-golden-"));
   const started = Date.now();
@@ -120,7 +135,7 @@ function main() {
       }
       const got = runCase(c, work);
       console.log(
-        `${c.fixture.padEnd(32)} ${c.method.padEnd(10)} m=${String(c.filters).padEnd(3)} rel ${got.expect.residualRel.toExponential(6)}` +
+        `${c.fixture.padEnd(32)} ${c.method.padEnd(10)} m=${String(c.filters).padEnd(3)} ${(c.args ?? []).join(" ")} rel ${got.expect.residualRel.toExponential(6)}` +
           `  floor ${got.expect.floorRel.toExponential(6)}  iters ${got.expect.iterations}  ${got.seconds.toFixed(2)} s`,
       );
       delete got.seconds; // machine-dependent: printed, not recorded
@@ -134,7 +149,7 @@ function main() {
     _about:
       "Golden residuals of the built CLI (`decompose-filter <fixture> --json`) per fixture, method and --filters; " +
       "checked by test/golden/golden.test.ts, regenerated by `npm run build && node scripts/update-golden.mjs`. " +
-      "'info' is recorded for the reader, not compared.",
+      "'info' is recorded for the reader; of it only info.method (the method that ran) is compared.",
     tool: version,
     cases,
   };

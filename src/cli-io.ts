@@ -1,4 +1,4 @@
-import { readFileSync } from "node:fs";
+import { readStdinBytes } from "./io/read-input.js";
 
 /** Where the CLI talks to: a real process, or a test's buffers. */
 export interface CliIo {
@@ -18,5 +18,5 @@ export const processIo: CliIo = {
   env: process.env,
   stdoutIsTTY: process.stdout.isTTY === true,
   progressStream: process.stderr.isTTY === true ? process.stderr : null,
-  readStdin: () => readFileSync(0),
+  readStdin: readStdinBytes,
 };

@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, statSync } from "node:fs";
+import { existsSync } from "node:fs";
 import { basename, dirname, extname, join, resolve } from "node:path";
 import { installAutoForSettings } from "./batch/auto.js";
 import { filtersPerGroup } from "./batch/filters.js";
@@ -11,6 +11,8 @@ import { resolveGeometry, samePadding } from "./geometry/shapes.js";
 import type { Tensor4 } from "./geometry/tensor.js";
 import { writeFilesAtomic, type FileToWrite } from "./io/files.js";
 import { expectShape4, readNpy, serializeNpy } from "./io/npy.js";
+import { checkRepresentable } from "./io/dtype-range.js";
+import { checkOutputFileDirectory, prepareOutputDirectory } from "./io/out-dir.js";
 import { errorLine } from "./io/quote.js";
 import { lastAutoFilters } from "./quality/auto-filters.js";
 import { renderJson } from "./report/render-json.js";
@@ -45,7 +47,8 @@ export function runSingle(file: string, s: CliSettings, io: CliIo): number {
     bias: bias ? join(outDir, `${stem}.f2.bias.npy`) : null,
   };
   // Fail before the work, not after it; writeFilesAtomic checks again when it writes.
-  if (existsSync(outDir) && !statSync(outDir).isDirectory()) throw new DecomposeError("E_IO", "is not a directory", outDir);
+  prepareOutputDirectory(outDir);
+  if (s.report) checkOutputFileDirectory(s.report);
   if (!s.force) {
     const targets = [paths.f1, paths.f2, ...(paths.bias ? [paths.bias] : []), ...(s.report ? [s.report] : [])];
     for (const t of targets) if (existsSync(t)) throw new DecomposeError("E_EXISTS", "exists (use --force to replace it)", t);
@@ -61,6 +64,10 @@ export function runSingle(file: string, s: CliSettings, io: CliIo): number {
     file,
   });
   const dtype = s.dtype ?? parentArr.dtype;
+  const fits = (values: Float64Array, what: string): void => checkRepresentable(values, dtype, what, s.dtype !== undefined, file);
+  fits(result.f1.data, "f1");
+  fits(result.f2.data, "f2");
+  if (result.f2Bias) fits(result.f2Bias, "f2.bias");
   const report = result.report;
   report.input = { file, dtype: parentArr.dtype };
   if (L.filters.kind === "auto") {
@@ -75,7 +82,6 @@ export function runSingle(file: string, s: CliSettings, io: CliIo): number {
   if (paths.bias && result.f2Bias) writes.push({ path: paths.bias, bytes: serializeNpy([result.f2Bias.length], result.f2Bias, dtype) });
   const json = renderJson(report);
   if (s.report) writes.push({ path: s.report, bytes: new TextEncoder().encode(json + "\n") });
-  mkdirSync(outDir, { recursive: true });
   const inputs = [file, ...(s.bias ? [s.bias] : [])].map((p) => resolve(p));
   writeFilesAtomic(writes, { force: s.force, protect: inputs });
 

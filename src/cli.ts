@@ -1,4 +1,3 @@
-import { readFileSync } from "node:fs";
 import { extname } from "node:path";
 import { Command, CommanderError, Option } from "commander";
 import { runBatch, type BatchIo, type BatchOptions } from "./batch/run.js";
@@ -9,6 +8,7 @@ import { STDIN } from "./batch/dump.js";
 import { runOnnx, type OnnxRunOptions } from "./model/run.js";
 import { DecomposeError, isDecomposeError } from "./errors.js";
 import { errorLine } from "./io/quote.js";
+import { readStdinBytes } from "./io/read-input.js";
 import { BlasUnavailableError, blasStatus, disposeThreads, setThreads, useBlas, type BlasChoice } from "./linalg/index.js";
 import { makeChalk } from "./report/render-text.js";
 import { VERSION } from "./version.js";
@@ -32,7 +32,7 @@ function program(io: CliIo): Command {
     .option("--input-size <size>", "the feature map a layer reads, HxW for every layer or PATTERN=HxW for layers whose name matches (repeatable; first match wins)", (v: string, prev: string[] | undefined) => [...(prev ?? []), v])
     .option("--k1 <n>", "first conv's kernel size, N or HxW (default: the parent's)")
     .option("--k2 <n>", "second conv's kernel size, N or HxW (default: the parent's)")
-    .addOption(new Option("-m, --method <name>", "auto | structured | projected | seed (auto: chosen by the geometry)").default("auto"))
+    .addOption(new Option("-m, --method <name>", "auto | closed-form | structured | lm | projected | seed (auto: closed-form for matrix geometries, else structured)").default("auto"))
     .addOption(new Option("--layout <name>", "stacking layout: exact (f1 pads the whole amount, f2 unpadded: equal to the parent at every position) | same (same-size intermediate map; border effect)").default("exact"))
     .option("--lambda <x>", "ridge weight, relative to mean(diag) of each normal matrix", "1e-4")
     .option("--max-iter <n>", "maximum ALS iterations", "30")
@@ -168,7 +168,7 @@ function collect(value: string, previous: string[]): string[] {
 }
 
 function readAll(io: CliIo): Uint8Array {
-  return (io.readStdin ?? (() => readFileSync(0)))();
+  return (io.readStdin ?? readStdinBytes)();
 }
 
 /**
@@ -213,7 +213,7 @@ function batchIo(io: CliIo, stdin?: Uint8Array): BatchIo {
   return {
     stdout: (t) => io.stdout(t),
     stderr: (t) => io.stderr(t),
-    readStdin: stdin === undefined ? (io.readStdin ?? (() => readFileSync(0))) : () => stdin,
+    readStdin: stdin === undefined ? (io.readStdin ?? readStdinBytes) : () => stdin,
     progress: io.progressStream ?? null,
     chalk: makeChalk(io.env, io.stdoutIsTTY),
   };

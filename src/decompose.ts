@@ -1,4 +1,6 @@
 import { defaultInit } from "./quality/regime.js";
+import { withEntryScale } from "./als/scale-entry.js";
+import { checkSplitSize } from "./als/split-limits.js";
 import { DecomposeError } from "./errors.js";
 import { stackLayouts } from "./geometry/layout.js";
 import { pad2d } from "./geometry/pad.js";
@@ -32,13 +34,19 @@ export interface Decomposition {
  * -> report.
  */
 export function decompose(parent: Tensor4, options: DecomposeOptions): Decomposition {
+  // 0. Scale once at the entry (als/scale.ts): the solvers see magnitudes near 1.
+  return withEntryScale(parent, options, decomposeAtScale);
+}
+
+function decomposeAtScale(parent: Tensor4, options: DecomposeOptions): Decomposition {
   const started = performance.now();
   validateInputs(parent, options);
 
   // 1. Geometry, target, regime, layouts.
   const g = resolveGeometry(parent.shape, options.filters, options.k1, options.k2, options.file);
+  checkSplitSize(g.cOut, g.cIn, g.m, g.k1, g.k2, options.file);
   const T = pad2d(parent, g.targetPad);
-  const regime = classifyRegime(g);
+  const regime = classifyRegime(g, T);
   const layouts = stackLayouts(g, options.parentPadding ?? samePadding(g.k), options.parentStride ?? { h: 1, w: 1 });
   const chosen = options.layout ?? "exact";
   const layout = chosen === "exact" ? layouts.exact : layouts.same;
@@ -58,7 +66,7 @@ export function decompose(parent: Tensor4, options: DecomposeOptions): Decomposi
   const post = postProcess(parent, T, runs.best, layout, options.quality, als.seed, options.bias);
 
   // 5. Evaluate.
-  const evaluation = evaluate(parent, T, g.m, post.f1, post.f2, layout, {
+  const evaluation = evaluate(parent, T, g, post.f1, post.f2, layout, {
     floor: options.floor !== false,
     functional: options.functional !== false,
     seed: als.seed,

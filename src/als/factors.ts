@@ -28,3 +28,30 @@ export function f2FromSolution(X: Float64Array, m: number, a: Size2, J: number):
   }
   return { shape: [J, m, a.h, a.w], data: out };
 }
+
+/** The inverses: f1 (m, J, ah, aw) -> X ((m, a) x J), f2 (J, m, ah, aw) -> X ((m, a) x J). */
+export function f1ToSolution(f1: Tensor4): Float64Array {
+  const [m, J, ah, aw] = f1.shape;
+  const A = ah * aw;
+  const X = new Float64Array(f1.data.length);
+  for (let p = 0; p < m; p++) {
+    for (let j = 0; j < J; j++) {
+      const src = (p * J + j) * A;
+      for (let t = 0; t < A; t++) X[(p * A + t) * J + j] = f1.data[src + t]!;
+    }
+  }
+  return X;
+}
+
+export function f2ToSolution(f2: Tensor4): Float64Array {
+  const [J, m, ah, aw] = f2.shape;
+  const A = ah * aw;
+  const X = new Float64Array(f2.data.length);
+  for (let j = 0; j < J; j++) {
+    for (let p = 0; p < m; p++) {
+      const src = (j * m + p) * A;
+      for (let t = 0; t < A; t++) X[(p * A + t) * J + j] = f2.data[src + t]!;
+    }
+  }
+  return X;
+}

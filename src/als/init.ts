@@ -11,10 +11,10 @@ import { topEigenvectors } from "./symmetric-eigenvectors.js";
  * - random:   i.i.d. normal, variance 1 / (c_in k1h k1w) (He-style fan-in scaling). Dense; the
  *             start the Network Morphism paper uses. Reaches an exact split in one half-step when
  *             m k2h k2w >= c_in keh kew (the exact-dense regime).
- * - identity: when m >= c_in, f1's centre tap is [I; 0] (the first c_in middle channels copy the
+ * - identity: when m >= c_in and k2 >= k, f1's centre tap is [I; 0] (the first c_in middle channels copy the
  *             inputs), other taps zero, further middle channels random as above: an exact split is
- *             one half-step away (f2 = W on the copied channels). When c_out <= m < c_in (a parent
- *             that narrows), the identity belongs on the other side: f1's first c_out middle
+ *             one half-step away (f2 = W on the copied channels). Otherwise, when c_out <= m and
+ *             k1 >= k (a parent that narrows, or k2 too small), the identity belongs on the other side: f1's first c_out middle
  *             channels are the parent itself (T's window under f2's centre tap), so the f2 step
  *             finds f2 = [I 0] at its centre tap, again exact.
  * - spectral: f1's centre tap holds the leading m left singular vectors of T unfolded by input
@@ -31,7 +31,10 @@ export function randomF1(g: SplitGeometry, rng: Rng): Tensor4 {
 }
 
 export function initialF1(name: InitName, T: Tensor4, g: SplitGeometry, rng: Rng, noise = 0): Tensor4 {
-  const narrowing = name === "identity" && g.m < g.cIn && g.m >= g.cOut && g.k1.h >= g.k.h && g.k1.w >= g.k.w;
+  // The delta goes where a delta split exists (quality/regime.ts): on f1 when m >= c_in and k2 >= k,
+  // else on f2 (f1 = the parent) when m >= c_out and k1 >= k.
+  const deltaF1 = g.m >= g.cIn && g.k2.h >= g.k.h && g.k2.w >= g.k.w;
+  const narrowing = name === "identity" && !deltaF1 && g.m >= g.cOut && g.k1.h >= g.k.h && g.k1.w >= g.k.w;
   const start = name === "random" ? randomF1(g, rng) : narrowing ? parentStart(T, g, rng) : centredStart(name, T, g, rng);
   if (noise > 0) addRelativeNoise(start.data, noise, rng);
   return start;
@@ -90,10 +93,19 @@ function inputGram(T: Tensor4): Float64Array {
   return Gm;
 }
 
-/** x += N(0, s^2) with s chosen so the noise's expected norm is ratio * ||x||. */
+/**
+ * x += N(0, s^2) with s chosen so the noise's expected norm is ratio * ||x||. Only the start's
+ * direction matters (the ridge is scale-free), so for ratio > 1 the sum is formed divided by
+ * ratio: x / ratio + N(0, (||x|| / sqrt(n))^2), the same direction, finite for any finite ratio.
+ */
 export function addRelativeNoise(x: Float64Array, ratio: number, rng: Rng): void {
   let ss = 0;
   for (let q = 0; q < x.length; q++) ss += x[q]! * x[q]!;
-  const s = (ratio * Math.sqrt(ss)) / Math.sqrt(x.length);
-  for (let q = 0; q < x.length; q++) x[q]! += s * rng.normal();
+  const unit = Math.sqrt(ss) / Math.sqrt(x.length);
+  if (ratio <= 1) {
+    const s = ratio * unit;
+    for (let q = 0; q < x.length; q++) x[q]! += s * rng.normal();
+  } else {
+    for (let q = 0; q < x.length; q++) x[q] = x[q]! / ratio + unit * rng.normal();
+  }
 }

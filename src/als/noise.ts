@@ -1,3 +1,4 @@
+import { DecomposeError } from "../errors.js";
 import type { Tensor4 } from "../geometry/tensor.js";
 import type { Rng } from "../random.js";
 
@@ -15,6 +16,13 @@ export function addUniformNoise(f: Tensor4, ratio: number, rng: Rng): Tensor4 {
   }
   const r = ratio * (hi - lo);
   const out = new Float64Array(f.data.length);
-  for (let q = 0; q < out.length; q++) out[q] = f.data[q]! + r * (2 * rng.uniform() - 1);
+  let nonFinite = 0;
+  for (let q = 0; q < out.length; q++) {
+    out[q] = f.data[q]! + r * (2 * rng.uniform() - 1);
+    if (!Number.isFinite(out[q]!)) nonFinite++;
+  }
+  if (nonFinite > 0) {
+    throw new DecomposeError("E_OPTION", `--noise ${ratio} would make ${nonFinite} of the ${out.length} factor values non-finite`);
+  }
   return { shape: f.shape, data: out };
 }

@@ -29,7 +29,8 @@ export interface AlsOptions {
   readonly extrapolate?: boolean;
 }
 
-export type StopReason = "tolerance" | "max-iter" | "stalled";
+/** closed-form: a direct solve (no iterations to stop). */
+export type StopReason = "tolerance" | "max-iter" | "stalled" | "closed-form";
 
 export const defaultAlsOptions: AlsOptions = {
   lambda: 1e-4,

@@ -1,4 +1,5 @@
 import { cholesky, choleskyFlops } from "../linalg/cholesky.js";
+import { DecomposeError } from "../errors.js";
 import { gemm, gemmFlops } from "../linalg/gemm.js";
 import { trsmFlops, trsmLowerLeft, trsmLowerTransLeft } from "../linalg/trsm.js";
 import { meanDiagonal } from "./regularise.js";
@@ -48,7 +49,7 @@ export function refinedRidgeSolve(
     for (let i = 0; i < n; i++) L[i * n + i]! += shift;
     flops += choleskyFlops(n);
     if (cholesky(n, L, n).ok) break;
-    if (attempt >= 16) throw new Error(`refinedRidgeSolve: normal matrix not positive definite even with shift ${shift}`);
+    if (attempt >= 16) throw new DecomposeError("E_NUMERIC", `a normal matrix is not positive definite even with shift ${shift} (the factors are not finite?)`);
     shift = Math.max(shift * 10, mean * 1e-14);
   }
   const solve = (B: Float64Array): void => {

@@ -1,4 +1,5 @@
 import { solveSpd, solveSpdFlops } from "../linalg/spd-solve.js";
+import { DecomposeError } from "../errors.js";
 import { meanDiagonal } from "./regularise.js";
 
 /**
@@ -48,7 +49,7 @@ export function ridgeSolve(n: number, G: Float64Array, R: Float64Array, J: numbe
       return { X, shift, xDotR, xNormSq, flops };
     }
     if (attempt >= 16) {
-      throw new Error(`ridgeSolve: normal matrix not positive definite even with shift ${shift}`);
+      throw new DecomposeError("E_NUMERIC", `a normal matrix is not positive definite even with shift ${shift} (the factors are not finite?)`);
     }
     // Restore the lower triangle (the factorisation leaves the strict upper triangle untouched).
     for (let i = 1; i < n; i++) for (let j = 0; j < i; j++) G[i * n + j] = G[j * n + i]!;

@@ -1,4 +1,5 @@
 import { cholesky } from "../linalg/cholesky.js";
+import { DecomposeError } from "../errors.js";
 import { gemm } from "../linalg/gemm.js";
 import { trsmLowerLeft } from "../linalg/trsm.js";
 import { Rng } from "../random.js";
@@ -41,7 +42,7 @@ function orthonormalRows(k: number, n: number, Z: Float64Array): Float64Array {
     for (let i = 0; i < k; i++) scale = Math.max(scale, G[i * k + i]!);
     // A rank-deficient block (A of low rank) gets a tiny shift: its extra rows are then arbitrary but finite.
     for (let i = 0; i < k; i++) G[i * k + i]! += 1e-14 * scale;
-    if (!cholesky(k, G, k).ok) throw new Error("topEigenvectors: Cholesky QR failed");
+    if (!cholesky(k, G, k).ok) throw new DecomposeError("E_NUMERIC", "the subspace iteration for the spectral start lost rank (Cholesky QR failed); try --init random");
     trsmLowerLeft(k, n, G, k, Z, n);
   }
   return Z;

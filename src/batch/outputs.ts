@@ -16,6 +16,7 @@
 import { join, dirname } from "node:path";
 import { DecomposeError } from "../errors.js";
 import type { FileToWrite } from "../io/files.js";
+import { checkRepresentable, type OutputDtype } from "../io/dtype-range.js";
 import { jsonObject } from "../io/json-object.js";
 import { serializeNpy, type NpyDtype } from "../io/npy.js";
 import { quoted } from "../io/quote.js";
@@ -81,6 +82,7 @@ function npyOutputs(d: Dump, dir: string, split: ReadonlyMap<DumpArray, SplitLay
   const layers = new Map<DumpArray, LayerOutputs>();
   if (s === undefined || a.source.kind !== "npy") return { files: [], layers, copied: 0 };
   const dtype = o.dtype ?? a.source.array.dtype;
+  checkFactors(s, dtype, a.name, o, d.file);
   const p = { f1: join(dir, `${d.stem}.f1.npy`), f2: join(dir, `${d.stem}.f2.npy`), bias: s.bias ? join(dir, `${d.stem}.f2.bias.npy`) : null };
   const files: FileToWrite[] = [
     { path: p.f1, bytes: serializeNpy(s.f1.shape, s.f1.data, dtype) },
@@ -104,6 +106,7 @@ function npzOutputs(d: Dump, dir: string, split: ReadonlyMap<DumpArray, SplitLay
     const s = split.get(a);
     if (s !== undefined) {
       const dtype = o.dtype ?? a.source.array.float ?? "float32";
+      checkFactors(s, dtype, a.name, o, d.file);
       const L = layerName(a.name);
       members.push({ name: `${L}.f1`, npy: serializeNpy(s.f1.shape, s.f1.data, dtype) });
       members.push({ name: `${L}.f2`, npy: serializeNpy(s.f2.shape, s.f2.data, dtype) });
@@ -133,6 +136,7 @@ function safetensorsOutputs(d: Dump, dir: string, split: ReadonlyMap<DumpArray, 
     const s = split.get(a);
     if (s !== undefined) {
       const dtype: SafetensorsFloat = o.dtype ? SAFETENSORS_DTYPE[o.dtype] : (a.dtype as SafetensorsFloat);
+      checkFactors(s, OUTPUT_DTYPE[dtype], a.name, o, d.file);
       const L = layerName(a.name);
       const t = (name: string, shape: readonly number[], data: Float64Array): SafetensorsTensor => ({ name, dtype, shape, bytes: encodeFloats(data, dtype) });
       tensors.push(t(`${L}.f1`, s.f1.shape, s.f1.data), t(`${L}.f2`, s.f2.shape, s.f2.data));
@@ -152,6 +156,16 @@ function safetensorsOutputs(d: Dump, dir: string, split: ReadonlyMap<DumpArray, 
   const metadata = new Map(d.safetensors?.metadata ?? []);
   metadata.set("decompose-filter", jsonObject(info));
   return { files: [{ path, bytes: serializeSafetensors(tensors, metadata) }], layers, copied };
+}
+
+const OUTPUT_DTYPE: Record<SafetensorsFloat, OutputDtype> = { F16: "float16", BF16: "bfloat16", F32: "float32", F64: "float64" };
+
+/** Every value of a layer's factors must be finite in the dtype it is written in. */
+function checkFactors(s: SplitLayer, dtype: OutputDtype, name: string, o: OutputOptions, file: string): void {
+  const what = (part: string): string => `${quoted(name)} ${part}`;
+  checkRepresentable(s.f1.data, dtype, what("f1"), o.dtype !== undefined, file);
+  checkRepresentable(s.f2.data, dtype, what("f2"), o.dtype !== undefined, file);
+  if (s.bias) checkRepresentable(s.bias, dtype, what("f2.bias"), o.dtype !== undefined, file);
 }
 
 /** Biases of layers that were split (they move to f2.bias; biases of skipped layers stay). */

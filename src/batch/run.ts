@@ -3,12 +3,13 @@
  * every output at once -> report (NDJSON or table). Used by the CLI for anything but a single
  * `.npy` input; everything here is importable and takes its I/O through `BatchIo`.
  */
-import { existsSync, mkdirSync } from "node:fs";
+import { existsSync } from "node:fs";
 import { join, resolve } from "node:path";
 import type { ChalkInstance } from "chalk";
 import { DecomposeError } from "../errors.js";
 import { writeFilesAtomic, type FileToWrite } from "../io/files.js";
 import type { NpyDtype } from "../io/npy.js";
+import { checkOutputFileDirectory, prepareOutputDirectory } from "../io/out-dir.js";
 import { errorLine, quoted } from "../io/quote.js";
 import { loadDump, STDIN, type Dump, type DumpArray } from "./dump.js";
 import { serialLayerExecutor, type LayerExecutor } from "./executor.js";
@@ -70,6 +71,7 @@ export async function runBatch(inputs: readonly string[], o: BatchOptions, io: B
     const s = plan.entries.find((e) => e.status === "skipped");
     if (s && s.status === "skipped") throw strictError(file(s), s.array.name, s.reason);
   }
+  prepareOutputDirectories(dumps, plan.entries, o);
   if (!o.force) checkNoOutputsExist(dumps, plan.entries, o);
 
   const candidates = plan.entries.flatMap((e, index) => (e.status === "planned" ? [{ e, index }] : []));
@@ -130,7 +132,6 @@ export async function runBatch(inputs: readonly string[], o: BatchOptions, io: B
   const ndjson = planLines + [...records, summary].map(ndjsonLine).join("");
   if (o.report) files.push({ path: o.report, bytes: new TextEncoder().encode(ndjson) });
   const protect = dumps.filter((d) => d.file !== STDIN).map((d) => resolve(d.file));
-  if (o.outDir !== undefined) mkdirSync(o.outDir, { recursive: true });
   writeFilesAtomic(files, { force: o.force, protect });
 
   if (plan.entries.length === 0 && !o.quiet) io.stderr(errorLine(inputs.join(", "), "no 4-D arrays to split"));
@@ -145,6 +146,16 @@ export async function runBatch(inputs: readonly string[], o: BatchOptions, io: B
 
 function strictError(file: string, name: string, reason: string): DecomposeError {
   return new DecomposeError("E_SKIPPED", `layer ${quoted(name)} cannot be split (--strict): ${reason}`, file);
+}
+
+/** Check (and create) every directory the run will write into, before the work. */
+function prepareOutputDirectories(dumps: readonly Dump[], entries: readonly PlanEntry[], o: BatchOptions): void {
+  if (o.outDir !== undefined) prepareOutputDirectory(o.outDir);
+  dumps.forEach((d, i) => {
+    const writes = d.format !== "npy" || entries.some((e) => e.dump === i && e.status === "planned");
+    if (writes && o.outDir === undefined) prepareOutputDirectory(outputDirectory(d, o));
+  });
+  if (o.report) checkOutputFileDirectory(o.report);
 }
 
 /** Fail before the work when an output exists (writeFilesAtomic checks again when it writes). */

@@ -8,7 +8,19 @@
  * 3. move them into place; without `force` by `link` (which fails if the target appeared
  *    meanwhile), with `force` by `rename`, keeping a hard-link backup of each replaced file so a
  *    failure part-way restores the targets already moved.
- * Temporary names end in `.tmp` (ignored by git) and start with a dot.
+ * Temporary names end in `.tmp` (ignored by git) and start with a dot:
+ * `.<name>.<pid>-<8 hex>.tmp` (and `.bak.tmp` for backups).
+ *
+ * Interruptions (the README's "Interrupted writes" states this as the guarantee):
+ * - the files are moved into place in the order given (callers put the report last, so it is the
+ *   completion marker of a set);
+ * - SIGINT and SIGTERM cannot cut the write phase: the write is synchronous and a handler,
+ *   installed before it starts, only runs once it has finished (everything written, or nothing
+ *   and the temporaries removed); the handler then removes any temporary still registered and
+ *   exits with 128 + the signal number;
+ * - SIGKILL (or a crash) can: temporaries, and a set whose later files are missing, may remain;
+ *   the next write into the same directory removes the temporaries of this tool whose process
+ *   is gone (`removeStaleTemps`).
  */
 import {
   closeSync,
@@ -16,7 +28,7 @@ import {
   linkSync,
   lstatSync,
   openSync,
-  readFileSync,
+  readdirSync,
   realpathSync,
   renameSync,
   statSync,
@@ -24,9 +36,12 @@ import {
   writeSync,
   type Stats,
 } from "node:fs";
-import { basename, dirname, join, resolve } from "node:path";
+import { basename, dirname, extname, join, resolve } from "node:path";
 import { randomBytes } from "node:crypto";
 import { DecomposeError } from "../errors.js";
+import type { InputFormat } from "./declared-length.js";
+import { fsReason } from "./fs-errors.js";
+import { readInputFile } from "./read-input.js";
 
 export interface WriteOptions {
   /** Replace existing targets. Without it an existing target is an `E_EXISTS` error. */
@@ -83,8 +98,70 @@ export function writeFilesAtomic(
 ): void {
   const force = options.force === true;
   const targets = checkTargets(files, force, options.protect ?? []);
+  for (const dir of new Set(files.map((f) => dirname(resolve(f.path))))) removeStaleTemps(dir);
+  installSignalCleanup();
   const temps = writeTemps(files, ops);
-  commit(files, temps, targets, force, ops);
+  try {
+    commit(files, temps, targets, force, ops);
+  } finally {
+    temps.forEach((t) => live.delete(t));
+  }
+}
+
+/** Temporaries of this process not yet moved or removed (what a signal handler removes). */
+const live = new Set<string>();
+let handlersInstalled = false;
+
+function installSignalCleanup(): void {
+  if (handlersInstalled) return;
+  handlersInstalled = true;
+  for (const [signal, number] of [["SIGINT", 2], ["SIGTERM", 15]] as const) {
+    process.on(signal, () => {
+      for (const t of live) tryUnlink(nodeFileOps, t);
+      process.exit(128 + number);
+    });
+  }
+}
+
+const TEMP_NAME = /^\..+\.(\d+)-[0-9a-f]{8}\.(?:bak\.)?tmp$/;
+
+/** Remove `dir`'s temporaries left by runs of this tool whose process no longer exists. */
+export function removeStaleTemps(dir: string): string[] {
+  let names: string[];
+  try {
+    names = readdirSync(dir);
+  } catch {
+    return [];
+  }
+  const removed: string[] = [];
+  for (const name of names) {
+    const m = TEMP_NAME.exec(name);
+    if (m === null) continue;
+    const pid = Number(m[1]);
+    if (pid === process.pid || processExists(pid)) continue;
+    try {
+      unlinkSync(join(dir, name));
+      removed.push(name);
+    } catch {
+      /* gone already, or not ours to remove */
+    }
+  }
+  return removed;
+}
+
+function processExists(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return errno(e) === "EPERM";
+  }
+}
+
+/** Test hook: milliseconds to pause after each file is moved into place (signal tests). */
+function pauseForTests(): void {
+  const ms = Number(process.env["DECOMPOSE_FILTER_TEST_WRITE_PAUSE_MS"] ?? "0");
+  if (ms > 0) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
 }
 
 interface Target {
@@ -119,6 +196,7 @@ function writeTemps(files: readonly FileToWrite[], ops: FileOps): string[] {
   for (const { path, bytes } of files) {
     const temp = siblingName(path, "tmp");
     try {
+      live.add(temp);
       ops.writeNew(temp, bytes);
       temps.push(temp);
     } catch (e) {
@@ -153,6 +231,7 @@ function commit(
         tryUnlink(ops, temp);
       }
       moved.push(i);
+      if (i < files.length - 1) pauseForTests();
     }
   } catch (e) {
     const failed = (files[i] as FileToWrite).path;
@@ -260,27 +339,18 @@ function errno(e: unknown): string | undefined {
 }
 
 function reason(e: unknown): string {
-  const code = errno(e);
-  if (code === "ENOSPC") return "no space left on device";
-  if (code === "EACCES" || code === "EPERM") return "permission denied";
-  if (code === "EROFS") return "read-only file system";
-  return e instanceof Error ? e.message : String(e);
+  return fsReason(e);
 }
 
-/** Read a whole input file; a failure is one E_IO line naming the file (no such file, a directory, ...). */
+/**
+ * Read a whole input file; a failure is one E_IO line naming the file (no such file, a directory,
+ * a device, ...). Regular files and pipes only (read-input.ts).
+ */
 export function readFileBytes(path: string): Uint8Array {
-  try {
-    return readFileSync(path);
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    const why =
-      code === "ENOENT"
-        ? "no such file"
-        : code === "EISDIR"
-          ? "is a directory, not a file"
-          : code === "EACCES" || code === "EPERM"
-            ? "permission denied"
-            : `cannot read: ${(e as Error).message}`;
-    throw new DecomposeError("E_IO", why, path);
-  }
+  return readInputFile(path, formatOfExtension(path));
+}
+
+function formatOfExtension(path: string): InputFormat | undefined {
+  const ext = extname(path).toLowerCase();
+  return ext === ".npy" ? "npy" : ext === ".npz" ? "npz" : ext === ".safetensors" ? "safetensors" : undefined;
 }

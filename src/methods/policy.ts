@@ -1,3 +1,4 @@
+import { isMatrixGeometry } from "../geometry/fold.js";
 import type { SplitGeometry } from "../geometry/shapes.js";
 import type { Regime } from "../quality/regime.js";
 import { METHOD_NAMES, type MethodName } from "./registry.js";
@@ -17,7 +18,11 @@ export interface MethodChoice {
 
 export type PolicyRule = (g: SplitGeometry, regime: Regime) => { readonly name: MethodName; readonly reason: string } | undefined;
 
-export const POLICY_RULES: readonly PolicyRule[] = [];
+/** A matrix geometry (geometry/fold.ts) is a plain low-rank problem: its truncated SVD is the optimum. */
+const matrixGeometry: PolicyRule = (g) =>
+  isMatrixGeometry(g) ? { name: "closed-form", reason: "a matrix geometry: the truncated SVD is the global optimum" } : undefined;
+
+export const POLICY_RULES: readonly PolicyRule[] = [matrixGeometry];
 
 export function chooseMethod(requested: MethodRequest, g: SplitGeometry, regime: Regime): MethodChoice {
   if (requested !== "auto") return { name: requested, requested, reason: "forced (--method)" };

@@ -2,9 +2,11 @@ import type { AlsOptions } from "../als/options.js";
 import { projectedAls } from "../als/methods/projected.js";
 import { seedAls } from "../als/methods/seed.js";
 import { structuredAls } from "../als/methods/structured.js";
+import { raceAlsLm } from "../quality/method-race.js";
 import type { AlsResult } from "../als/result.js";
 import type { SplitGeometry } from "../geometry/shapes.js";
 import type { Tensor4 } from "../geometry/tensor.js";
+import { closedForm, closedFormUnavailable } from "./closed-form.js";
 
 /**
  * Every method, by name: one solver contract, `(T, geometry, options) => AlsResult`, where T is the
@@ -28,6 +30,8 @@ export const METHODS = {
   structured: { solve: structuredAls, summary: "exact structured ALS half-steps (DESIGN.md, method 3)", takesInit: true },
   projected: { solve: projectedAls, summary: "unstructured ALS, projected to kernels every iteration", takesInit: false },
   seed: { solve: seedAls, summary: "the seed's unstructured ALS, projected once at the end", takesInit: false },
+  "closed-form": { solve: closedForm, summary: "truncated SVD of the folded target: the global optimum of a matrix geometry", takesInit: false, unavailable: closedFormUnavailable },
+  lm: { solve: raceAlsLm, summary: "Levenberg-Marquardt on both factors, raced against structured sweeps", takesInit: true },
 } as const satisfies Record<string, MethodEntry>;
 
 export type MethodName = keyof typeof METHODS;

@@ -153,7 +153,7 @@ function record(
     functional: null,
     params: own && planned ? parameterCounts(planned.shape, s.f1.shape, s.f2.shape) : null,
     time: own ? { seconds: s.seconds, flops: s.flops } : null,
-    linalg: own ? s.linalg : null,
+    linalg: own ? (s.linalg ?? null) : null,
     outputs: n ? { file: outPath, f1: n.w1, f2: n.w2, bias: s && (e.node.input?.[2] ?? "") !== "" ? e.node.input![2]! : null } : null,
   };
   return {

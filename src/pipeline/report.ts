@@ -58,10 +58,11 @@ export function buildReport(x: ReportInputs): Report {
     iterations: best.iterations,
     stopReason: best.stopReason,
     trace: best.trace,
+    optimal: best.stopReason === "closed-form",
     residual: { abs: e.abs, rel: e.rel, unprojectedRel: best.unprojectedResidualRel ?? null },
     floor: floor
-      ? { abs: floor.abs, rel: floor.rel, ratio: floor.rel > 0 ? e.rel / floor.rel : null, dft: floor.dft }
-      : { abs: 0, rel: 0, ratio: null, dft: g.ke },
+      ? { abs: floor.abs, rel: floor.rel, ratio: floor.rel > 0 ? e.rel / floor.rel : null, dft: floor.dft, kind: floor.kind, folded: floor.folded }
+      : { abs: 0, rel: 0, ratio: null, dft: g.ke, kind: "not-computed", folded: { h: null, w: null } },
     functional: e.functional
       ? {
           layout: e.functional.layout,

@@ -51,6 +51,8 @@ export interface Report {
   readonly stopReason: StopReason;
   /** Relative residual after each iteration (seed method: before projection). */
   readonly trace: readonly number[];
+  /** true when the method is a closed form: the residual is the global optimum for the geometry. */
+  readonly optimal: boolean;
   readonly residual: {
     /** ||compose(f1, f2) - T||_F */
     readonly abs: number;
@@ -62,9 +64,18 @@ export interface Report {
   readonly floor: {
     readonly abs: number;
     readonly rel: number;
-    /** residual.rel / floor.rel; null when the floor is 0 (an exact split exists). */
+    /** residual.rel / floor.rel; null when the floor is 0. */
     readonly ratio: number | null;
+    /** DFT size per axis, of the folded target (a folded axis has size 1). */
     readonly dft: SizeHW;
+    /**
+     * optimum: a matrix geometry, the floor is the Eckart-Young optimum (closed form: ratio 1);
+     * rank-bound: the frequency rank bound only, 0 once m >= the folded min(c_in, c_out), which
+     * does not imply that an exact split exists.
+     */
+    readonly kind: "optimum" | "rank-bound" | "not-computed";
+    /** Where each axis folded into the channels before the bound: "in", "out" or null. */
+    readonly folded: { readonly h: "in" | "out" | null; readonly w: "in" | "out" | null };
   };
   readonly functional: {
     /** The layout the check ran on (the chosen one). */

@@ -1,15 +1,9 @@
-import type { RegimeName } from "../quality/regime.js";
+import type { Regime } from "../quality/regime.js";
 
 /** The report's quality section (issue 5): regime, start, density, stopping rule, post-processing. */
 export interface QualityReport {
-  readonly regime: {
-    readonly name: RegimeName;
-    /** Smallest m for which a dense exact split exists: m k2h k2w >= c_in keh kew. */
-    readonly denseExactFilters: number;
-    /** min(c_in, c_out): smallest m with any exact split. */
-    readonly exactFilters: number;
-    readonly description: string;
-  };
+  /** quality/regime.ts: the regime of the whole geometry, whether an exact split is known, the heuristic count. */
+  readonly regime: Regime;
   /** The start actually used (methods that take one) and its relative noise; null otherwise. */
   readonly init: string | null;
   readonly initNoise: number;

@@ -33,17 +33,18 @@ export function renderText(r: Report, c: ChalkInstance): string {
   const mark = (name: "exact" | "same"): string => (r.layout.chosen === name ? c.bold(`${name} (chosen)`) : name);
   row("layout", `${mark("exact")}: ${convs(r.layout.exact)}; ${mark("same")}: ${r.layout.same ? convs(r.layout.same) : "none (no non-negative child paddings)"}`);
   if (!r.f1.padding) row("", c.yellow("no non-negative child paddings give the same layout for the parent's padding: use --layout exact"));
-  row("method", `${r.method} (${r.methodChoice.requested === "auto" ? `auto: ${r.methodChoice.reason}` : r.methodChoice.reason}), lambda ${r.lambda} (scale-free), ${r.iterations} of max ${r.maxIter} iterations, stopped: ${r.stopReason}`);
+  const why = r.methodChoice.requested === "auto" ? `auto: ${r.methodChoice.reason}` : r.methodChoice.reason;
+  if (r.stopReason === "closed-form") row("method", `${r.method} (${why}): one truncated SVD, no iterations`);
+  else row("method", `${r.method} (${why}), lambda ${r.lambda} (scale-free), ${r.iterations} of max ${r.maxIter} iterations, stopped: ${r.stopReason}`);
   const trace = r.trace.length <= 12 ? r.trace : [...r.trace.slice(0, 5), NaN, ...r.trace.slice(-5)];
   row("trace", trace.map((x) => (Number.isNaN(x) ? "..." : sci(x))).join(" "));
   head("residual");
   const good = r.residual.rel <= Math.max(1e-6, r.floor.rel * 1.01);
-  row("relative", (good ? c.green : c.yellow)(`${sci(r.residual.rel)}`) + `   (absolute ${sci(r.residual.abs)})`);
+  row("relative", (good ? c.green : c.yellow)(`${sci(r.residual.rel)}`) + `   (absolute ${sci(r.residual.abs)})${r.optimal ? "   optimal (closed form)" : ""}`);
   if (r.residual.unprojectedRel !== null) {
     row("before projection", `${sci(r.residual.unprojectedRel)}  (the seed's unstructured X K; after col2im projection: ${sci(r.residual.rel)})`);
   }
-  const ratio = r.floor.ratio === null ? "exact split possible (m >= min(c_in, c_out))" : `residual / floor = ${r.floor.ratio.toFixed(3)}`;
-  row("floor", `${sci(r.floor.rel)}   ${ratio}`);
+  row("floor", floorWords(r));
   if (r.functional) {
     head(`functional check (layout ${r.functional.layout})`);
     row("input", `random (1, c_in, ${r.functional.inputSize.h}, ${r.functional.inputSize.w})`);
@@ -67,4 +68,21 @@ export function renderText(r: Report, c: ChalkInstance): string {
     if (r.outputs.bias) row("f2 bias", r.outputs.bias);
   }
   return lines.join("\n") + "\n";
+}
+
+/** The floor in words: the optimum of a matrix geometry, or a rank bound that never implies exactness. */
+function floorWords(r: Report): string {
+  const f = r.floor;
+  const ratio = f.ratio === null ? "" : `   residual / floor = ${f.ratio.toFixed(3)}`;
+  const folded = f.folded.h !== null || f.folded.w !== null ? `, axes folded into channels: h ${f.folded.h ?? "-"}, w ${f.folded.w ?? "-"}` : "";
+  switch (f.kind) {
+    case "not-computed":
+      return "not computed";
+    case "optimum":
+      return `${sci(f.rel)}   the optimum of this matrix geometry (Eckart-Young)${ratio}`;
+    case "rank-bound": {
+      const known = r.quality?.regime.exact === true ? "an exact split is known to exist (regime)" : "no exact split is known";
+      return f.rel > 0 ? `${sci(f.rel)}   a rank bound only (frequency floor${folded})${ratio}` : `0   a rank bound only (frequency floor${folded}), 0 once m reaches the channel rank; ${known}`;
+    }
+  }
 }

@@ -1,4 +1,5 @@
 import type { ChildPadding } from "../geometry/shapes.js";
+import { DecomposeError } from "../errors.js";
 import type { Size2, Tensor4 } from "../geometry/tensor.js";
 import { gemm } from "../linalg/gemm.js";
 import { solveSpd } from "../linalg/spd-solve.js";
@@ -240,7 +241,7 @@ function solveRidge(n: number, gIn: Float64Array, nrhs: number, rIn: Float64Arra
     for (let p = 0; p < n; p++) gm[p * n + p]! += lam * mean;
     const r = rIn.slice();
     if (solveSpd(n, gm, nrhs, r).ok) return r;
-    if (lam > 1) throw new RangeError("functional ALS: normal matrix is not positive definite");
+    if (lam > 1) throw new DecomposeError("E_NUMERIC", "--refine: a functional normal matrix is not positive definite");
   }
 }
 

@@ -237,7 +237,7 @@ function expectReportSchema(rep: { [k: string]: Json }): void {
   }
   for (const k of ["f1.padding", "f2.padding"]) expect(at(rep, k), k).not.toBeUndefined();
   expect(Number.isInteger(rep["filters"])).toBe(true);
-  expect(["structured", "projected", "seed"]).toContain(rep["method"]);
+  expect(["structured", "lm", "projected", "seed"]).toContain(rep["method"]);
   expect(typeof rep["lambda"]).toBe("number");
   expect(Number.isInteger(rep["iterations"])).toBe(true);
   expect(typeof rep["stopReason"]).toBe("string");
@@ -350,7 +350,7 @@ describe("the report", () => {
 });
 
 describe("methods and seeds", () => {
-  it.each(["structured", "projected", "seed"] as const)("--method %s runs and says so in the report", (method) => {
+  it.each(["structured", "lm", "projected", "seed"] as const)("--method %s runs and says so in the report", (method) => {
     const dir = tempDir();
     copyIn("random-8x8x3.npy", dir);
     const r = cli(["random-8x8x3.npy", "-f", "4", "--method", method, ...FAST, "--json"], { cwd: dir });

@@ -33,7 +33,11 @@ const METHODS = ["structured", "projected", "seed"] as const;
 
 interface GoldenCase {
   fixture: string;
-  method: (typeof METHODS)[number];
+  /** A method, or "auto" (geometry cases: the default choice, recorded in info.method). */
+  method: string;
+  /** Geometry cases: --k1/--k2 after the common options. */
+  args?: string[];
+  info?: { method?: string };
   filters: number;
   maxIter: number;
   seed: number;
@@ -52,6 +56,7 @@ const caseArgs = (c: GoldenCase, outDir: string): string[] => [
   "--out-dir", outDir,
   "--force",
   "--json",
+  ...(c.args ?? []),
 ];
 
 function close(actual: number, expected: number): boolean {
@@ -88,7 +93,7 @@ describe("golden.json covers the fixtures", () => {
 });
 
 describe("golden residuals", () => {
-  it.each(golden.cases.map((c) => [`${c.fixture} ${c.method} m=${c.filters} max-iter=${c.maxIter}`, c] as const))("%s", (_name, c) => {
+  it.each(golden.cases.map((c) => [`${c.fixture} ${c.method} m=${c.filters} max-iter=${c.maxIter} ${(c.args ?? []).join(" ")}`, c] as const))("%s", (_name, c) => {
     const input = join(work, c.fixture);
     if (!existsSync(input)) copyIn(c.fixture, work);
     const out = join(work, "out");
@@ -109,6 +114,7 @@ describe("golden residuals", () => {
       const ok = want === null || have === null ? want === have : close(have, want);
       if (!ok) bad.push(`${k}: got ${String(have)}, golden ${String(want)} (rel diff ${want && have !== null ? ((have - want) / want).toExponential(2) : "-"})`);
     }
+    if (c.info?.method !== undefined && rep["method"] !== c.info.method) bad.push(`method: got ${String(rep["method"])}, golden ${c.info.method}`);
     if (got.iterations !== c.expect.iterations) bad.push(`iterations: got ${String(got.iterations)}, golden ${c.expect.iterations}`);
     // A string, so the failure shows every differing field in full.
     expect(bad.join("\n"), `${c.fixture} ${c.method} m=${c.filters} differs from ${GOLDEN_PATH}`).toBe("");

@@ -25,13 +25,14 @@ function maxAbsDiff(a: Float64Array, b: Float64Array): number {
 }
 
 describe("regime and density", () => {
-  it("when m varies on a 32-channel 3x3 parent, then the four regimes and m_dense = 89 are named", () => {
+  it("when m varies on a 32-channel 3x3 parent, then compression, exact-with-delta (m = 32 and 64) and exact-dense from m_dense = 89 are named", () => {
     const g = (m: number) => resolveGeometry([32, 32, 3, 3], m);
+    const T = { shape: [32, 32, 5, 5] as const, data: new Float64Array(32 * 32 * 25) };
     expect(denseExactFilters(g(1))).toBe(89);
-    expect(classifyRegime(g(8)).name).toBe("compression");
-    expect(classifyRegime(g(32)).name).toBe("exact-with-delta");
-    expect(classifyRegime(g(64)).name).toBe("trade-off");
-    expect(classifyRegime(g(89)).name).toBe("exact-dense");
+    expect(classifyRegime(g(8), T).name).toBe("compression");
+    expect(classifyRegime(g(32), T).name).toBe("exact-with-delta");
+    expect(classifyRegime(g(64), T).name).toBe("exact-with-delta");
+    expect(classifyRegime(g(89), T).name).toBe("exact-dense");
   });
   it("when a factor is a centre-tap delta, then its off-centre energy is 0; random taps give about 8/9", () => {
     const g = resolveGeometry([8, 8, 3, 3], 8);

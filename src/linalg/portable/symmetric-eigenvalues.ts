@@ -2,8 +2,11 @@
  * Eigenvalues of a real symmetric matrix, without eigenvectors: Householder reduction to
  * tridiagonal form (Golub & Van Loan, Algorithm 8.3.1) followed by the implicit QL iteration with
  * Wilkinson-style shifts (EISPACK tql1). A (n x n, row-major, both triangles) is destroyed.
- * Returns the eigenvalues in ascending order. About (4/3) n^3 flops.
+ * Returns the eigenvalues in ascending order. About (4/3) n^3 flops. Non-convergence (60 sweeps
+ * for one eigenvalue) is a typed E_NUMERIC error, a handled outcome, never a crash.
  */
+import { DecomposeError } from "../../errors.js";
+
 export function symmetricEigenvalues(n: number, a: Float64Array): Float64Array {
   const d = new Float64Array(n);
   const e = new Float64Array(n); // e[k]: sub-diagonal entry between rows k and k+1
@@ -79,7 +82,7 @@ export function tridiagonalQl(n: number, d: Float64Array, e: Float64Array): void
         if (Math.abs(e[m]!) <= Number.EPSILON * dd || Math.abs(e[m]!) <= absTol) break;
       }
       if (m !== l) {
-        if (iter++ === 60) throw new Error("symmetricEigenvalues: QL iteration did not converge");
+        if (iter++ === 60) throw new DecomposeError("E_NUMERIC", "the symmetric eigenvalue iteration (QL) did not converge in 60 sweeps");
         let g = (d[l + 1]! - d[l]!) / (2 * e[l]!);
         let r = Math.hypot(g, 1);
         g = d[m]! - d[l]! + e[l]! / (g + (g >= 0 ? Math.abs(r) : -Math.abs(r)));

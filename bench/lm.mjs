@@ -1,0 +1,106 @@
+#!/usr/bin/env node
+/**
+ * LM against structured ALS and the NumPy peer on the hard geometries (issue 8, part 4), as time to
+ * reach a given relative residual. Per case: `--method lm` (3 structured sweeps, then LM; what the
+ * default run picks there) with a long iteration budget, our structured ALS, and the peer's
+ * structured_als (plain ALS, ../shared/peers/numpy_reference.py; its time per iteration taken as
+ * uniform, total / iterations). The target is 1e-6 where the parameter count says an exact split
+ * exists, else 1.01 x the residual the LM run ends at ("within 1% of LM's best").
+ * Standalone: `node bench/lm.mjs [--quick]` after `npm run build`.
+ */
+import { spawnSync } from "node:child_process";
+import { existsSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { expectShape4, pad2d, readNpy, resolveGeometry } from "../dist/index.js";
+import { structuredAls } from "../dist/als/methods/structured.js";
+import { raceAlsLm as lmAls } from "../dist/quality/method-race.js";
+import { defaultAlsOptions } from "../dist/als/options.js";
+
+const here = dirname(fileURLToPath(import.meta.url));
+const root = join(here, "..");
+const PEER = join(root, "..", "shared", "peers", "numpy_reference.py");
+
+/** fixture, m, k1 = k2, iteration budgets (LM outer steps incl. warm sweeps, ALS sweeps, peer sweeps). */
+export const CASES = [
+  { file: "upscaler-gff2.npy", m: 64, k: 2, lm: 80, als: 600, peer: 300 },
+  { file: "upscaler-gff2.npy", m: 96, k: 2, lm: 40, als: 600, peer: 300 },
+  { file: "upscaler-upn1.npy", m: 64, k: 3, lm: 60, als: 400, peer: 300 },
+  { file: "upscaler-upn1.npy", m: 85, k: 3, lm: 60, als: 400, peer: 300 },
+  { file: "upscaler-upn1.npy", m: 100, k: 3, lm: 40, als: 400, peer: 300 },
+];
+export const QUICK = (c) => c.file === "upscaler-gff2.npy";
+
+function problem(c) {
+  const a = readNpy(join(root, "fixtures", c.file));
+  const W = { shape: expectShape4(a, c.file), data: a.data };
+  const g = resolveGeometry(W.shape, c.m, { h: c.k, w: c.k }, { h: c.k, w: c.k });
+  return { W, g, T: pad2d(W, g.targetPad) };
+}
+
+/** Run with a timed trace: [(seconds, rel)] per iteration. */
+function timed(run, T, g, maxIter) {
+  const points = [];
+  const t0 = performance.now();
+  const opts = { ...defaultAlsOptions, init: "spectral", maxIter, tol: 1e-10, onIteration: (_k, rel) => points.push([(performance.now() - t0) / 1000, rel]) };
+  run(T, g, opts);
+  return points;
+}
+
+const reach = (points, target) => points.find(([, r]) => r <= target)?.[0];
+
+function peerTrace(c) {
+  if (!existsSync(PEER)) return { notice: `no peer at ${PEER}` };
+  const script = `
+import importlib.util, json, sys, time, numpy as np
+spec = importlib.util.spec_from_file_location("peer", ${JSON.stringify(PEER)}); p = importlib.util.module_from_spec(spec); spec.loader.exec_module(p)
+W = np.load(${JSON.stringify(join(root, "fixtures", c.file))}).astype(np.float64)
+t0 = time.perf_counter(); _, _, info = p.structured_als(W, ${c.m}, k1=${c.k}, k2=${c.k}, iters=${c.peer}, tol=0); s = time.perf_counter() - t0
+print(json.dumps({"seconds": s, "trace": [float(x) for x in info["trace"]]}))`;
+  const r = spawnSync("python3", ["-c", script], { encoding: "utf8", maxBuffer: 1 << 26 });
+  if (r.status !== 0) return { notice: `peer failed: ${(r.stderr || String(r.error)).split("\n").filter(Boolean).at(-1)}` };
+  const { seconds, trace } = JSON.parse(r.stdout);
+  return { points: trace.map((rel, i) => [(seconds * (i + 1)) / trace.length, rel]) };
+}
+
+export function benchLm({ quick = false, peer = true } = {}) {
+  const rows = [];
+  for (const c of quick ? CASES.filter(QUICK) : CASES) {
+    const { g, T } = problem(c);
+    const params = c.m * (g.cIn * c.k * c.k + g.cOut * c.k * c.k) - c.m * c.m;
+    const equations = g.cOut * g.cIn * g.ke.h * g.ke.w;
+    const lm = timed(lmAls, T, g, c.lm);
+    const als = timed(structuredAls, T, g, c.als);
+    const exact = params >= equations;
+    const target = exact ? 1e-6 : 1.01 * lm.at(-1)[1];
+    const p = peer ? peerTrace(c) : { notice: "peer skipped" };
+    rows.push({
+      case: `${c.file} m=${c.m} ${c.k}x${c.k}+${c.k}x${c.k}`,
+      count: `${params} vs ${equations}${exact ? " (exact by count)" : ""}`,
+      target,
+      lmEnd: lm.at(-1), alsEnd: als.at(-1), peerEnd: p.points?.at(-1),
+      lmReach: reach(lm, target), alsReach: reach(als, target), peerReach: p.points ? reach(p.points, target) : undefined,
+      notice: p.notice,
+    });
+  }
+  return rows;
+}
+
+const f = (x) => (x === undefined ? "-" : x[1] < 1e-3 ? `${x[1].toExponential(2)} @ ${x[0].toFixed(1)} s` : `${x[1].toFixed(4)} @ ${x[0].toFixed(1)} s`);
+const s = (x) => (x === undefined ? "not reached" : `${x.toFixed(1)} s`);
+export const COLUMNS = [
+  ["case", (r) => r.case],
+  ["params vs equations", (r) => r.count],
+  ["target", (r) => r.target.toExponential(3)],
+  ["lm: time to target", (r) => s(r.lmReach)],
+  ["structured", (r) => s(r.alsReach)],
+  ["NumPy peer", (r) => (r.notice ? r.notice : s(r.peerReach))],
+  ["lm end", (r) => f(r.lmEnd)],
+  ["structured end", (r) => f(r.alsEnd)],
+  ["peer end", (r) => f(r.peerEnd)],
+];
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+  const { printTable } = await import("./table.mjs");
+  printTable("LM vs structured ALS vs the NumPy peer: time to a relative residual", COLUMNS, benchLm({ quick: process.argv.includes("--quick") }));
+}
