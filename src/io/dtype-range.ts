@@ -37,7 +37,11 @@ export function checkRepresentable(values: Float64Array, dtype: OutputDtype, wha
   const beyond = `${count} of the ${values.length} values of ${what} are beyond ${dtype}'s largest finite value ${LARGEST[dtype]}`;
   throw new DecomposeError(
     "E_OPTION",
-    explicit ? `--dtype ${dtype}: ${beyond}` : `${beyond} (${dtype} is the parent's dtype; give --dtype float64)`,
+    dtype === "float64"
+      ? `${beyond}: no output dtype holds them (a --noise or --init-noise that large overflows the factors)`
+      : explicit
+        ? `--dtype ${dtype}: ${beyond}`
+        : `${beyond} (${dtype} is the parent's dtype; give --dtype float64)`,
     file,
   );
 }
