@@ -24,6 +24,7 @@ export interface RawOptions {
   method: string;
   lambda: string;
   maxIter: string;
+  minGain: string;
   tol: string;
   seed: string;
   padding: string;
@@ -95,6 +96,8 @@ export function parseCliSettings(raw: RawOptions, env: NodeJS.ProcessEnv = {}): 
   if (seed > 0xffffffff) throw new DecomposeError("E_OPTION", `--seed must be below 2^32, got '${raw.seed}'`);
   const optional = <T>(s: string | undefined, parse: (s: string) => T): T | undefined => (s === undefined ? undefined : parse(s));
   const targetResidual = optional(raw.targetResidual, (s) => parseNonNegativeNumber("target-residual", s));
+  const minGain = parseNonNegativeNumber("min-gain", raw.minGain);
+  if (minGain >= 1) throw new DecomposeError("E_OPTION", `--min-gain must be below 1 (a fraction of the residual), got '${raw.minGain}'`);
   const initNoise = optional(raw.initNoise, (s) => parseNonNegativeNumber("init-noise", s));
   const restarts = optional(raw.restarts, (s) => parsePositiveInt("restarts", s));
   const noise = optional(raw.noise, (s) => parseNonNegativeNumber("noise", s));
@@ -118,6 +121,7 @@ export function parseCliSettings(raw: RawOptions, env: NodeJS.ProcessEnv = {}): 
       init: parseChoice("init", raw.init, ["auto", ...INIT_NAMES] as const),
       layout: parseChoice("layout", raw.layout, LAYOUT_NAMES),
       parentStride: parseSize2("stride", raw.stride),
+      minGain,
       ...(initNoise === undefined ? {} : { initNoise }),
       quality: {
         ...(restarts === undefined ? {} : { restarts }),

@@ -10,6 +10,11 @@ export interface AlsOptions {
   /** Stop when the relative residual improved by less than this fraction for `stallWindow` rounds. */
   readonly stallTol: number;
   readonly stallWindow: number;
+  /**
+   * The gain-forecast rule (stopping.ts): stop once the next 10 iterations are expected to gain
+   * less than this fraction of the residual. 0 or absent: off (run to tol, a stall or maxIter).
+   */
+  readonly minGain?: number;
   readonly seed: number;
   /** Called after every iteration (progress bars); must not throw. */
   readonly onIteration?: (iteration: number, residualRel: number) => void;
@@ -30,7 +35,7 @@ export interface AlsOptions {
 }
 
 /** closed-form: a direct solve (no iterations to stop). */
-export type StopReason = "tolerance" | "max-iter" | "stalled" | "closed-form";
+export type StopReason = "tolerance" | "max-iter" | "stalled" | "gain-forecast" | "closed-form";
 
 export const defaultAlsOptions: AlsOptions = {
   lambda: 1e-4,

@@ -226,7 +226,7 @@ function merge(reports: readonly Report[], norms: readonly number[], groups: num
   const rel = targetNorm > 0 ? Math.sqrt(absSq) / targetNorm : 0;
   const floorRel = targetNorm > 0 ? Math.sqrt(floorSq) / targetNorm : 0;
   // The least satisfying reason wins: max-iter over stalled over tolerance.
-  const stopReason = stops.has("max-iter") ? "max-iter" : stops.has("stalled") ? "stalled" : stops.has("tolerance") ? "tolerance" : "closed-form";
+  const stopReason = stops.has("max-iter") ? "max-iter" : stops.has("gain-forecast") ? "gain-forecast" : stops.has("stalled") ? "stalled" : stops.has("tolerance") ? "tolerance" : "closed-form";
   return {
     filters: first.filters * groups,
     groups,

@@ -62,7 +62,7 @@ export interface LmResult extends AlsResult {
  * the exact minimiser of that quartic in (0, maxStep] (extrapolation.ts); the damping follows
  * Nielsen's rule on the gain ratio rho = actual / model reduction at a. Monotone: a trial that
  * does not lower ||r|| is rejected (mu grows), so the trace never increases. `yieldWhen`, asked
- * after each accepted step with its wall time and residuals, may end the run early (method-race.ts).
+ * after each accepted step with its floating-point operation count and residuals, may end the run early (method-race.ts).
  */
 export function levenbergMarquardt(
   T: Tensor4,
@@ -70,7 +70,7 @@ export function levenbergMarquardt(
   start: { f1: Tensor4; f2: Tensor4 },
   opts: AlsOptions,
   tuning: LmTuning = lmDefaults,
-  yieldWhen?: (stepSeconds: number, relBefore: number, relAfter: number) => boolean,
+  yieldWhen?: (stepFlops: number, relBefore: number, relAfter: number) => boolean,
 ): LmResult {
   const tNormSq = sumSquares(T.data);
   const tNorm = Math.sqrt(tNormSq) || 1;
@@ -88,7 +88,7 @@ export function levenbergMarquardt(
   const N1 = f1.data.length;
   let yielded = false;
   while (reason === undefined) {
-    const stepStarted = performance.now();
+    const flopsBefore = flops;
     const relBefore = Math.sqrt(rr) / tNorm;
     // G1, G2 and the gradient J^T r in solution layout (normal-equations.ts with T := r).
     const ne1 = normalEquations(f2, E, g.k1);
@@ -183,7 +183,7 @@ export function levenbergMarquardt(
     trace.push(rel);
     opts.onIteration?.(trace.length, rel);
     reason = accepted ? stopReason(trace, opts) : "stalled";
-    if (reason === undefined && yieldWhen?.((performance.now() - stepStarted) / 1000, relBefore, rel)) {
+    if (reason === undefined && yieldWhen?.(flops - flopsBefore, relBefore, rel)) {
       yielded = true;
       reason = "max-iter";
     }

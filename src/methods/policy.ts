@@ -1,6 +1,7 @@
 import { isMatrixGeometry } from "../geometry/fold.js";
 import type { SplitGeometry } from "../geometry/shapes.js";
 import type { Regime } from "../quality/regime.js";
+import { hardGeometryRule } from "../quality/method-policy.js";
 import { METHOD_NAMES, type MethodName } from "./registry.js";
 
 /**
@@ -22,7 +23,7 @@ export type PolicyRule = (g: SplitGeometry, regime: Regime) => { readonly name: 
 const matrixGeometry: PolicyRule = (g) =>
   isMatrixGeometry(g) ? { name: "closed-form", reason: "a matrix geometry: the truncated SVD is the global optimum" } : undefined;
 
-export const POLICY_RULES: readonly PolicyRule[] = [matrixGeometry];
+export const POLICY_RULES: readonly PolicyRule[] = [matrixGeometry, hardGeometryRule];
 
 export function chooseMethod(requested: MethodRequest, g: SplitGeometry, regime: Regime): MethodChoice {
   if (requested !== "auto") return { name: requested, requested, reason: "forced (--method)" };

@@ -1,5 +1,6 @@
 import { INIT_NAMES, type InitName } from "../als/init.js";
 import { defaultAlsOptions, type AlsOptions } from "../als/options.js";
+import { DEFAULT_MIN_GAIN } from "../als/stopping.js";
 import { DecomposeError } from "../errors.js";
 import { quoted } from "../io/quote.js";
 import { LAYOUT_NAMES, type LayoutName } from "../geometry/layout.js";
@@ -18,6 +19,8 @@ export interface DecomposeOptions {
   readonly lambda?: number;
   readonly maxIter?: number;
   readonly tol?: number;
+  /** The gain-forecast stopping rule's threshold (als/stopping.ts; default 1e-3; 0: off). */
+  readonly minGain?: number;
   readonly seed?: number;
   /** Parent bias (c_out); it goes to f2, f1's bias is zero. */
   readonly bias?: Float64Array;
@@ -68,6 +71,7 @@ export function validateInputs(parent: Tensor4, o: DecomposeOptions): void {
   num("lambda", o.lambda, (x) => x >= 0, "a number >= 0");
   num("max-iter", o.maxIter, (x) => Number.isInteger(x) && x >= 1, "an integer >= 1");
   num("tol", o.tol, (x) => x >= 0, "a number >= 0");
+  num("min-gain", o.minGain, (x) => x >= 0 && x < 1, "a number in [0, 1)");
   num("seed", o.seed, (x) => Number.isInteger(x) && x >= 0 && x <= 0xffffffff, "an integer in [0, 2^32)");
   num("init-noise", o.initNoise, (x) => x >= 0, "a number >= 0");
   const pp = o.parentPadding;
@@ -109,6 +113,7 @@ export function solverOptions(o: DecomposeOptions): AlsOptions {
     lambda: o.lambda ?? defaultAlsOptions.lambda,
     maxIter: o.maxIter ?? defaultAlsOptions.maxIter,
     tol: o.tol ?? defaultAlsOptions.tol,
+    minGain: o.minGain ?? DEFAULT_MIN_GAIN,
     seed: o.seed ?? defaultAlsOptions.seed,
     ...(o.onIteration ? { onIteration: o.onIteration } : {}),
   };

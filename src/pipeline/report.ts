@@ -1,5 +1,6 @@
 import type { AlsOptions } from "../als/options.js";
 import { structuredDefaults } from "../als/options.js";
+import { GAIN_FORECAST } from "../als/stopping.js";
 import type { RestartsOutcome } from "../als/restarts.js";
 import type { StackLayout, StackLayouts, LayoutName } from "../geometry/layout.js";
 import type { SplitGeometry } from "../geometry/shapes.js";
@@ -86,6 +87,8 @@ export function buildReport(x: ReportInputs): Report {
         tol: als.tol,
         stallTol: als.stallTol,
         stallWindow: als.stallWindow,
+        minGain: x.method.name === "lm" ? 0 : (als.minGain ?? 0), // the race does not apply it (quality/method-race.ts)
+        gainWindow: GAIN_FORECAST.window,
         maxIter: als.maxIter,
         structured:
           x.method.name === "structured"

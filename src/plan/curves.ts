@@ -13,6 +13,7 @@
  * Only options cheaper than the parent are kept (anything else is dominated by leaving it unsplit).
  */
 import { decompose } from "../decompose.js";
+import { isHardGeometry } from "../quality/method-policy.js";
 import { pad2d } from "../geometry/pad.js";
 import { resolveGeometry } from "../geometry/shapes.js";
 import { sumSquares, type Size2, type Tensor4 } from "../geometry/tensor.js";
@@ -146,9 +147,19 @@ function proposeFilters(c: Candidate, parentCost: number, costOf: (m: number) =>
 }
 
 /** The solver the CLI uses: `decompose` with the run's settings, floor and functional check off. */
+/**
+ * The solver the plan runs at its few m per geometry: the user's method, except that where
+ * `--method auto` would race LM (the hard geometries, methods/policy.ts) planning runs structured
+ * sweeps: the plan compares geometries and m by what a cheap solve reaches (an upper bound on each
+ * optimum), and the splits it picks are then solved with the default method, which can only
+ * improve on the planned residual.
+ */
 export function alsSolver(options: Omit<Parameters<typeof decompose>[1], "filters" | "k1" | "k2">): CurveSettings["solve"] {
   return (parent, k1, k2, m) => {
-    const r = decompose(parent, { ...options, k1, k2, filters: m, floor: false, functional: false });
+    const requested = options.method ?? "auto";
+    const g = resolveGeometry(parent.shape, m, k1, k2);
+    const method = requested === "auto" && isHardGeometry(g) ? "structured" : requested;
+    const r = decompose(parent, { ...options, method, k1, k2, filters: m, floor: false, functional: false });
     return r.report.residual.abs ** 2;
   };
 }

@@ -10,36 +10,41 @@ export const WARM_SWEEPS = 3;
 
 /**
  * `--method lm` (what `auto` runs on the hard geometries, method-policy.ts): structured ALS and LM
- * raced on progress per second. Progress is the drop of ln(residual), which both methods shrink
- * at a roughly constant rate over a stretch of iterations; whichever dropped it faster per second
- * on its last turn gets the next one:
+ * raced on progress per floating-point operation. Progress is the drop of ln(residual), which both
+ * methods shrink at a roughly constant rate over a stretch of iterations; whichever dropped it
+ * faster per operation on its last turn gets the next one. Operations, counted by each kernel, and
+ * not seconds: the choice, and so the result, must not depend on the machine's load (same input,
+ * same seed: the same factors, DESIGN.md), and both methods spend their time in the same GEMM and
+ * Cholesky kernels, so operations are a fair exchange rate:
  *  - WARM_SWEEPS structured sweeps from the usual start (structured.ts) measure ALS's rate;
  *  - LM steps (lm/levenberg-marquardt.ts) continue while their rate stays at least ALS's last;
  *  - otherwise a turn of ALS sweeps from the current f1 (each sweep re-solves f2 first, so the
- *    residual cannot rise), as many as fit in the last LM step's time (at least 3), re-measuring
+ *    residual cannot rise), as many as cost the last LM step's operations (3 to 30), re-measuring
  *    ALS's rate; then LM is tried again.
  * Both are monotone, so the joined trace never increases. Budget: --max-iter counts LM steps and
  * ALS turns (one each), so the trace (one entry per sweep or step) can be longer than --max-iter.
  * The residual is what matters to the user; which method produced it shows in the trace only.
  */
-export function raceAlsLm(T: Tensor4, g: SplitGeometry, opts: AlsOptions): AlsResult {
-  const seconds = (t0: number) => Math.max((performance.now() - t0) / 1000, 1e-6);
-  const rate = (before: number, after: number, s: number) => (before > 0 && after > 0 ? Math.log(before / after) / s : 0);
+export function raceAlsLm(T: Tensor4, g: SplitGeometry, options: AlsOptions): AlsResult {
+  // The gain-forecast rule (als/stopping.ts) is not applied here: LM's gain per step swings with
+  // its damping (a run of small steps while mu is large, then fast progress), so a linear forecast
+  // from a few steps stopped runs 11% above where the same budget ends (upscaler UPN1, m = 64).
+  const opts: AlsOptions = { ...options, minGain: 0 };
+  const rate = (before: number, after: number, cost: number) => (before > 0 && after > 0 && cost > 0 ? Math.log(before / after) / cost : 0);
   const trace: number[] = [];
   const report = (rel: number) => {
     trace.push(rel);
     opts.onIteration?.(trace.length, rel);
   };
-  let t0 = performance.now();
   const warm = structuredAls(T, g, { ...opts, maxIter: Math.min(WARM_SWEEPS, opts.maxIter), onIteration: (_k: number, rel: number) => report(rel) });
   let { f1, f2 } = warm;
   let flops = warm.flops;
   let turns = 1;
   const first = warm.trace[0] ?? Infinity;
   const last = () => trace[trace.length - 1] ?? Infinity;
-  let alsRate = warm.trace.length > 1 ? rate(first, last(), seconds(t0) * ((warm.trace.length - 1) / warm.trace.length)) : 0;
-  let sweepSeconds = seconds(t0) / Math.max(warm.trace.length, 1);
-  let stepSeconds = sweepSeconds;
+  let alsRate = warm.trace.length > 1 ? rate(first, last(), warm.flops * ((warm.trace.length - 1) / warm.trace.length)) : 0;
+  let sweepFlops = warm.flops / Math.max(warm.trace.length, 1);
+  let stepFlops = sweepFlops;
   let mu = lmDefaults.mu0;
   let reason: StopReason | undefined = warm.stopReason === "tolerance" ? "tolerance" : undefined;
   while (reason === undefined && turns < opts.maxIter) {
@@ -48,9 +53,9 @@ export function raceAlsLm(T: Tensor4, g: SplitGeometry, opts: AlsOptions): AlsRe
       T, g, { f1, f2 },
       { ...opts, maxIter: opts.maxIter - turns, onIteration: (_k, rel) => report(rel) },
       { ...lmDefaults, mu0: mu },
-      (s, before, after) => {
-        stepSeconds = s;
-        return rate(before, after, s) < alsRate;
+      (cost, before, after) => {
+        stepFlops = cost;
+        return rate(before, after, cost) < alsRate;
       },
     );
     ({ f1, f2, mu } = lm);
@@ -61,18 +66,17 @@ export function raceAlsLm(T: Tensor4, g: SplitGeometry, opts: AlsOptions): AlsRe
       break;
     }
     if (turns >= opts.maxIter) break;
-    // A turn of ALS from the current f1, timed; the ridge is already continued to its floor.
-    t0 = performance.now();
+    // A turn of ALS from the current f1, costed; the ridge is already continued to its floor.
     const before = last();
-    const sweeps = Math.min(30, Math.max(3, Math.round(stepSeconds / sweepSeconds)));
+    const sweeps = Math.min(30, Math.max(3, Math.round(stepFlops / sweepFlops)));
     const { onIteration: _quiet, ...quiet } = opts; // this turn's sweeps are reported below
     const als = structuredAls(T, g, { ...quiet, lambda: 1e-12, maxIter: sweeps }, f1);
     flops += als.flops;
     turns += 1;
     for (const r of als.trace) report(Math.min(r, before));
     if (als.trace[als.trace.length - 1]! < before) ({ f1, f2 } = als);
-    alsRate = rate(before, last(), seconds(t0));
-    sweepSeconds = seconds(t0) / Math.max(als.trace.length, 1);
+    alsRate = rate(before, last(), als.flops);
+    sweepFlops = als.flops / Math.max(als.trace.length, 1);
     if (als.stopReason === "tolerance") reason = "tolerance";
   }
   return { f1, f2, trace, iterations: trace.length, stopReason: reason ?? "max-iter", flops };

@@ -14,6 +14,9 @@ export interface QualityReport {
     readonly tol: number;
     readonly stallTol: number;
     readonly stallWindow: number;
+    /** The gain-forecast rule (als/stopping.ts): threshold (0: off) and look-ahead in iterations. */
+    readonly minGain: number;
+    readonly gainWindow: number;
     readonly maxIter: number;
     /** structured: ridge continuation and acceleration; null for seed/projected. */
     readonly structured: {

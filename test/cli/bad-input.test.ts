@@ -77,6 +77,8 @@ describe("bad options", () => {
     ["--lambda -1", ["--filters", "2", "--lambda", "-1"], /--lambda/],
     ["--max-iter 0", ["--filters", "2", "--max-iter", "0"], /--max-iter/],
     ["--seed -1", ["--filters", "2", "--seed", "-1"], /--seed/],
+    ["--min-gain 1", ["--filters", "2", "--min-gain", "1"], /--min-gain must be below 1/],
+    ["--min-gain -1e-3", ["--filters", "2", "--min-gain", "-1e-3"], /--min-gain/],
     ["--max-residual x", ["--filters", "2", "--max-residual", "x"], /--max-residual/],
   ];
   const lines = new Map<string, string>();

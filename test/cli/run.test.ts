@@ -240,7 +240,8 @@ function expectReportSchema(rep: { [k: string]: Json }): void {
   expect(["structured", "lm", "projected", "seed"]).toContain(rep["method"]);
   expect(typeof rep["lambda"]).toBe("number");
   expect(Number.isInteger(rep["iterations"])).toBe(true);
-  expect(typeof rep["stopReason"]).toBe("string");
+  expect(["tolerance", "max-iter", "stalled", "gain-forecast", "closed-form"]).toContain(rep["stopReason"]);
+  expect(typeof at(rep, "quality.stopping.minGain")).toBe("number");
   const trace = rep["trace"];
   expect(Array.isArray(trace) && trace.every((x) => typeof x === "number")).toBe(true);
   expect((trace as number[]).length).toBe(rep["iterations"]);
