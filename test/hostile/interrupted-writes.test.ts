@@ -40,7 +40,7 @@ describe("interrupted writes", () => {
     expect(code).toBe(143);
     const files = readdirSync(dir);
     expect(files.filter((f) => TEMP.test(f))).toEqual([]);
-    expect(files.sort()).toEqual(["r.json", "w.f1.npy", "w.f2.npy", "w.npy"]);
+    expect(files.sort()).toEqual(["r.json", "w.f1.npy", "w.f2.npy", "w.manifest.json", "w.npy"]);
   });
 
   it("when SIGKILL arrives between two files then the set is partial (no report: the marker), and the next run removes the temporaries", async () => {
