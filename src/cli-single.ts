@@ -9,7 +9,9 @@ import { decompose } from "./decompose.js";
 import { DecomposeError } from "./errors.js";
 import { resolveGeometry, samePadding } from "./geometry/shapes.js";
 import type { Tensor4 } from "./geometry/tensor.js";
-import { writeFilesAtomic, type FileToWrite } from "./io/files.js";
+import type { FileToWrite } from "./io/files.js";
+import { factorSetManifestPath } from "./io/manifest.js";
+import { writeOutputSets } from "./io/output-sets.js";
 import { expectShape4, readNpy, serializeNpy } from "./io/npy.js";
 import { checkRepresentable } from "./io/dtype-range.js";
 import { checkOutputFileDirectory, prepareOutputDirectory } from "./io/out-dir.js";
@@ -20,7 +22,8 @@ import { makeChalk, renderText } from "./report/render-text.js";
 
 /**
  * One `.npy` parent: read, check everything that can fail before the work, decompose, write
- * `<stem>.f1.npy`, `<stem>.f2.npy` (and `<stem>.f2.bias.npy`) all at once, print the report.
+ * `<stem>.f1.npy`, `<stem>.f2.npy` (and `<stem>.f2.bias.npy`), the --report file and, last,
+ * `<stem>.manifest.json` all at once (io/output-sets.ts), print the report.
  * Returns the exit code (1 when above --max-residual).
  */
 export function runSingle(file: string, s: CliSettings, io: CliIo): number {
@@ -46,11 +49,12 @@ export function runSingle(file: string, s: CliSettings, io: CliIo): number {
     f2: join(outDir, `${stem}.f2.npy`),
     bias: bias ? join(outDir, `${stem}.f2.bias.npy`) : null,
   };
+  const manifest = factorSetManifestPath(outDir, stem);
   // Fail before the work, not after it; writeFilesAtomic checks again when it writes.
   prepareOutputDirectory(outDir);
   if (s.report) checkOutputFileDirectory(s.report);
   if (!s.force) {
-    const targets = [paths.f1, paths.f2, ...(paths.bias ? [paths.bias] : []), ...(s.report ? [s.report] : [])];
+    const targets = [paths.f1, paths.f2, ...(paths.bias ? [paths.bias] : []), ...(s.report ? [s.report] : []), manifest];
     for (const t of targets) if (existsSync(t)) throw new DecomposeError("E_EXISTS", "exists (use --force to replace it)", t);
   }
 
@@ -81,9 +85,9 @@ export function runSingle(file: string, s: CliSettings, io: CliIo): number {
   ];
   if (paths.bias && result.f2Bias) writes.push({ path: paths.bias, bytes: serializeNpy([result.f2Bias.length], result.f2Bias, dtype) });
   const json = renderJson(report);
-  if (s.report) writes.push({ path: s.report, bytes: new TextEncoder().encode(json + "\n") });
+  const reportFile = s.report ? { path: s.report, bytes: new TextEncoder().encode(json + "\n") } : undefined;
   const inputs = [file, ...(s.bias ? [s.bias] : [])].map((p) => resolve(p));
-  writeFilesAtomic(writes, { force: s.force, protect: inputs });
+  writeOutputSets([{ manifest, files: writes }], reportFile, { force: s.force, protect: inputs });
 
   if (s.json) io.stdout(json + "\n");
   else if (!s.quiet) io.stdout(renderText(report, makeChalk(io.env, io.stdoutIsTTY)));

@@ -19,7 +19,8 @@ export type ErrorCode =
   | "E_SAFETENSORS"
   | "E_SKIPPED"
   | "E_LIMIT"
-  | "E_ONNX";
+  | "E_ONNX"
+  | "E_MANIFEST";
 
 export class DecomposeError extends Error {
   readonly code: ErrorCode;

@@ -8,6 +8,8 @@ export { resolveGeometry, childPadding, samePadding, type SplitGeometry, type Ch
 export { type Tensor4, type Shape4, type Size2, tensor4, zeros4, swapChannels } from "./geometry/tensor.js";
 export { readNpy, writeNpy, parseNpy, serializeNpy, expectShape4, type NpyArray, type NpyDtype } from "./io/npy.js";
 export { writeFileAtomic, writeFilesAtomic } from "./io/files.js";
+export { verifyManifest, parseManifest, MANIFEST_SCHEMA, type Manifest, type ManifestEntry, type ManifestCheck } from "./io/manifest.js";
+export { writeOutputSets, type OutputSet } from "./io/output-sets.js";
 export { parseNpz, decodeNpzArray, serializeNpz, type NpzArray } from "./io/npz.js";
 export { parseSafetensors, decodeSafetensor, serializeSafetensors, encodeFloats, type Safetensors, type SafetensorsTensor } from "./io/safetensors.js";
 export { runBatch, type BatchOptions, type BatchIo } from "./batch/run.js";

@@ -11,7 +11,9 @@
  *   `__metadata__` kept and a `decompose-filter` entry added (JSON: per layer, the groups and
  *   the chosen layout's paddings of each child, and `layout`: both layouts' paddings and strides,
  *   the chosen one named).
- * Factors are written in the parent's dtype unless `dtype` overrides it.
+ * Factors are written in the parent's dtype unless `dtype` overrides it. Each set has its
+ * completion manifest (io/manifest.ts): `<stem>.manifest.json` for a `.npy` set, the archive's
+ * name plus `.manifest.json` for the others.
  */
 import { join, dirname } from "node:path";
 import { DecomposeError } from "../errors.js";
@@ -19,6 +21,7 @@ import type { FileToWrite } from "../io/files.js";
 import { checkRepresentable, type OutputDtype } from "../io/dtype-range.js";
 import { jsonObject } from "../io/json-object.js";
 import { serializeNpy, type NpyDtype } from "../io/npy.js";
+import { factorSetManifestPath, fileManifestPath } from "../io/manifest.js";
 import { quoted } from "../io/quote.js";
 import { serializeInt64Npy, serializeNpz } from "../io/npz.js";
 import { encodeFloats, serializeSafetensors, type SafetensorsFloat, type SafetensorsTensor } from "../io/safetensors.js";
@@ -50,6 +53,8 @@ export interface LayerOutputs {
 
 export interface DumpOutputs {
   readonly files: FileToWrite[];
+  /** The set's manifest path (written only when `files` is not empty). */
+  readonly manifest: string;
   readonly layers: Map<DumpArray, LayerOutputs>;
   /** Arrays copied through unchanged. */
   readonly copied: number;
@@ -80,7 +85,8 @@ function npyOutputs(d: Dump, dir: string, split: ReadonlyMap<DumpArray, SplitLay
   const a = d.arrays[0]!;
   const s = split.get(a);
   const layers = new Map<DumpArray, LayerOutputs>();
-  if (s === undefined || a.source.kind !== "npy") return { files: [], layers, copied: 0 };
+  const manifest = factorSetManifestPath(dir, d.stem);
+  if (s === undefined || a.source.kind !== "npy") return { files: [], manifest, layers, copied: 0 };
   const dtype = o.dtype ?? a.source.array.dtype;
   checkFactors(s, dtype, a.name, o, d.file);
   const p = { f1: join(dir, `${d.stem}.f1.npy`), f2: join(dir, `${d.stem}.f2.npy`), bias: s.bias ? join(dir, `${d.stem}.f2.bias.npy`) : null };
@@ -90,7 +96,7 @@ function npyOutputs(d: Dump, dir: string, split: ReadonlyMap<DumpArray, SplitLay
   ];
   if (p.bias !== null && s.bias) files.push({ path: p.bias, bytes: serializeNpy([s.bias.length], s.bias, dtype) });
   layers.set(a, p);
-  return { files, layers, copied: 0 };
+  return { files, manifest, layers, copied: 0 };
 }
 
 function npzOutputs(d: Dump, dir: string, split: ReadonlyMap<DumpArray, SplitLayer>, o: OutputOptions): DumpOutputs {
@@ -119,7 +125,7 @@ function npzOutputs(d: Dump, dir: string, split: ReadonlyMap<DumpArray, SplitLay
     }
   }
   checkUnique(members.map((m) => m.name), path);
-  return { files: [{ path, bytes: serializeNpz(members, compress) }], layers, copied };
+  return { files: [{ path, bytes: serializeNpz(members, compress) }], manifest: fileManifestPath(path), layers, copied };
 }
 
 const SAFETENSORS_DTYPE: Record<NpyDtype, SafetensorsFloat> = { float16: "F16", float32: "F32", float64: "F64" };
@@ -155,7 +161,7 @@ function safetensorsOutputs(d: Dump, dir: string, split: ReadonlyMap<DumpArray, 
   checkUnique(tensors.map((t) => t.name), path);
   const metadata = new Map(d.safetensors?.metadata ?? []);
   metadata.set("decompose-filter", jsonObject(info));
-  return { files: [{ path, bytes: serializeSafetensors(tensors, metadata) }], layers, copied };
+  return { files: [{ path, bytes: serializeSafetensors(tensors, metadata) }], manifest: fileManifestPath(path), layers, copied };
 }
 
 const OUTPUT_DTYPE: Record<SafetensorsFloat, OutputDtype> = { F16: "float16", BF16: "bfloat16", F32: "float32", F64: "float64" };

@@ -7,7 +7,9 @@ import { existsSync } from "node:fs";
 import { join, resolve } from "node:path";
 import type { ChalkInstance } from "chalk";
 import { DecomposeError } from "../errors.js";
-import { writeFilesAtomic, type FileToWrite } from "../io/files.js";
+import type { FileToWrite } from "../io/files.js";
+import { factorSetManifestPath, fileManifestPath } from "../io/manifest.js";
+import { writeOutputSets, type OutputSet } from "../io/output-sets.js";
 import type { NpyDtype } from "../io/npy.js";
 import { checkOutputFileDirectory, prepareOutputDirectory } from "../io/out-dir.js";
 import { errorLine, quoted } from "../io/quote.js";
@@ -114,11 +116,13 @@ export async function runBatch(inputs: readonly string[], o: BatchOptions, io: B
     if (x?.status === "ok") split.set(e.array, { f1: x.f1, f2: x.f2, bias: x.bias, biasArray: e.bias, summary: x.summary });
   }
   const files: FileToWrite[] = [];
+  const sets: OutputSet[] = [];
   const layerOutputs = new Map<DumpArray, LayerOutputs>();
   let copied = 0;
   for (const d of dumps) {
     const out = dumpOutputs(d, split, o);
     files.push(...out.files);
+    sets.push({ manifest: out.manifest, files: out.files });
     out.layers.forEach((v, k) => layerOutputs.set(k, v));
     copied += out.copied;
   }
@@ -130,9 +134,9 @@ export async function runBatch(inputs: readonly string[], o: BatchOptions, io: B
   const summary = summarise(records, norms, dumps.map((d) => d.file), files, copied, o, executor.jobs, (performance.now() - started) / 1000, unsplit);
   const planLines = budget ? [...budget.records, budget.summary].map((r) => JSON.stringify(r) + "\n").join("") : "";
   const ndjson = planLines + [...records, summary].map(ndjsonLine).join("");
-  if (o.report) files.push({ path: o.report, bytes: new TextEncoder().encode(ndjson) });
+  const report = o.report ? { path: o.report, bytes: new TextEncoder().encode(ndjson) } : undefined;
   const protect = dumps.filter((d) => d.file !== STDIN).map((d) => resolve(d.file));
-  writeFilesAtomic(files, { force: o.force, protect });
+  writeOutputSets(sets, report, { force: o.force, protect });
 
   if (plan.entries.length === 0 && !o.quiet) io.stderr(errorLine(inputs.join(", "), "no 4-D arrays to split"));
   if (o.json) io.stdout(ndjson);
@@ -163,8 +167,12 @@ function checkNoOutputsExist(dumps: readonly Dump[], entries: readonly PlanEntry
   const paths: string[] = o.report ? [o.report] : [];
   dumps.forEach((d, i) => {
     const dir = outputDirectory(d, o);
-    if (d.format === "npz" || d.format === "safetensors") paths.push(join(dir, `${d.stem}.decomposed.${d.format}`));
-    else if (entries.some((e) => e.dump === i && e.status === "planned")) paths.push(join(dir, `${d.stem}.f1.npy`), join(dir, `${d.stem}.f2.npy`));
+    if (d.format === "npz" || d.format === "safetensors") {
+      const out = join(dir, `${d.stem}.decomposed.${d.format}`);
+      paths.push(out, fileManifestPath(out));
+    } else if (entries.some((e) => e.dump === i && e.status === "planned")) {
+      paths.push(join(dir, `${d.stem}.f1.npy`), join(dir, `${d.stem}.f2.npy`), factorSetManifestPath(dir, d.stem));
+    }
   });
   for (const p of paths) if (existsSync(p)) throw new DecomposeError("E_EXISTS", "exists (use --force to replace it)", p);
 }

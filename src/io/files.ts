@@ -12,8 +12,13 @@
  * `.<name>.<pid>-<8 hex>.tmp` (and `.bak.tmp` for backups).
  *
  * Interruptions (the README's "Interrupted writes" states this as the guarantee):
- * - the files are moved into place in the order given (callers put the report last, so it is the
- *   completion marker of a set);
+ * - the files are moved into place in the order given; callers put each set's completion marker
+ *   (its manifest, output-sets.ts) last and name it in `markersFrom`: before the first marker is
+ *   moved, the directories of the files already moved are synced, so a marker on disk follows
+ *   its files on disk;
+ * - `invalidate` (the old markers of the sets being replaced) is removed before the first file
+ *   is moved, so an old marker never vouches for a mix of old and new files; a failed phase 3
+ *   does not bring it back (its set may not be restorable, see `restore`);
  * - SIGINT and SIGTERM cannot cut the write phase: the write is synchronous and a handler,
  *   installed before it starts, only runs once it has finished (everything written, or nothing
  *   and the temporaries removed); the handler then removes any temporary still registered and
@@ -22,32 +27,25 @@
  *   the next write into the same directory removes the temporaries of this tool whose process
  *   is gone (`removeStaleTemps`).
  */
-import {
-  closeSync,
-  fsyncSync,
-  linkSync,
-  lstatSync,
-  openSync,
-  readdirSync,
-  realpathSync,
-  renameSync,
-  statSync,
-  unlinkSync,
-  writeSync,
-  type Stats,
-} from "node:fs";
+import { lstatSync, readdirSync, realpathSync, statSync, unlinkSync, type Stats } from "node:fs";
 import { basename, dirname, extname, join, resolve } from "node:path";
 import { randomBytes } from "node:crypto";
 import { DecomposeError } from "../errors.js";
 import type { InputFormat } from "./declared-length.js";
-import { fsReason } from "./fs-errors.js";
+import { nodeFileOps, type FileOps } from "./file-ops.js";
+import { fsError, fsReason } from "./fs-errors.js";
 import { readInputFile } from "./read-input.js";
+import { fileOpsForThisProcess, pauseAfterMoveForTests, writeStepForTests } from "./write-test-hooks.js";
 
 export interface WriteOptions {
   /** Replace existing targets. Without it an existing target is an `E_EXISTS` error. */
   force?: boolean;
   /** Paths never to replace, even with `force` (the inputs); compared by real path. */
   protect?: readonly string[];
+  /** Paths removed, where they exist, after phase 2 and before the first file is moved into place. */
+  invalidate?: readonly string[];
+  /** Index of the first completion marker in `files`: the directories of the files before it are synced before it is moved. */
+  markersFrom?: number;
 }
 
 export interface FileToWrite {
@@ -55,37 +53,14 @@ export interface FileToWrite {
   bytes: Uint8Array;
 }
 
-/** The file-system calls phases 2 and 3 make; tests substitute failing ones. */
-export interface FileOps {
-  /** Create `path` exclusively and write `bytes` durably. */
-  writeNew(path: string, bytes: Uint8Array): void;
-  rename(from: string, to: string): void;
-  link(existing: string, newPath: string): void;
-  unlink(path: string): void;
-}
-
-export const nodeFileOps: FileOps = {
-  writeNew(path, bytes) {
-    const fd = openSync(path, "wx", 0o644);
-    try {
-      let done = 0;
-      while (done < bytes.length) done += writeSync(fd, bytes, done, bytes.length - done);
-      fsyncSync(fd);
-    } finally {
-      closeSync(fd);
-    }
-  },
-  rename: renameSync,
-  link: linkSync,
-  unlink: unlinkSync,
-};
+export { nodeFileOps, type FileOps } from "./file-ops.js";
 
 /** Write one file atomically; see `writeFilesAtomic`. */
 export function writeFileAtomic(
   path: string,
   bytes: Uint8Array,
   options: WriteOptions = {},
-  ops: FileOps = nodeFileOps,
+  ops: FileOps = fileOpsForThisProcess(),
 ): void {
   writeFilesAtomic([{ path, bytes }], options, ops);
 }
@@ -94,7 +69,7 @@ export function writeFileAtomic(
 export function writeFilesAtomic(
   files: readonly FileToWrite[],
   options: WriteOptions = {},
-  ops: FileOps = nodeFileOps,
+  ops: FileOps = fileOpsForThisProcess(),
 ): void {
   const force = options.force === true;
   const targets = checkTargets(files, force, options.protect ?? []);
@@ -102,7 +77,8 @@ export function writeFilesAtomic(
   installSignalCleanup();
   const temps = writeTemps(files, ops);
   try {
-    commit(files, temps, targets, force, ops);
+    invalidateMarkers(options.invalidate ?? [], temps, ops);
+    commit(files, temps, targets, force, ops, options.markersFrom ?? files.length);
   } finally {
     temps.forEach((t) => live.delete(t));
   }
@@ -158,12 +134,6 @@ function processExists(pid: number): boolean {
   }
 }
 
-/** Test hook: milliseconds to pause after each file is moved into place (signal tests). */
-function pauseForTests(): void {
-  const ms = Number(process.env["DECOMPOSE_FILTER_TEST_WRITE_PAUSE_MS"] ?? "0");
-  if (ms > 0) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
-}
-
 interface Target {
   exists: boolean;
 }
@@ -202,10 +172,27 @@ function writeTemps(files: readonly FileToWrite[], ops: FileOps): string[] {
     } catch (e) {
       tryUnlink(ops, temp);
       temps.forEach((t) => tryUnlink(ops, t));
-      throw new DecomposeError("E_IO", `cannot write: ${reason(e)}`, path);
+      throw fsError(e, path, "cannot write");
     }
+    writeStepForTests(`${basename(path)} written to its temporary`);
   }
   return temps;
+}
+
+/** Between phases 2 and 3: remove the old completion markers of the sets about to be replaced. */
+function invalidateMarkers(markers: readonly string[], temps: readonly string[], ops: FileOps): void {
+  let removed = 0;
+  for (const m of markers) {
+    try {
+      ops.unlink(m);
+      removed++;
+    } catch (e) {
+      if (errno(e) === "ENOENT") continue;
+      temps.forEach((t) => tryUnlink(ops, t));
+      throw fsError(e, m, "cannot remove the old manifest before replacing its set");
+    }
+  }
+  if (removed > 0) writeStepForTests(`${removed} old manifest(s) removed`);
 }
 
 /** Phase 3: move the temporaries into place, undoing the moves already made if one fails. */
@@ -215,14 +202,19 @@ function commit(
   targets: readonly Target[],
   force: boolean,
   ops: FileOps,
+  markersFrom: number,
 ): void {
   const backups: (string | undefined)[] = [];
   const moved: number[] = [];
+  const syncDirectories = (upTo: number): void => {
+    for (const d of new Set(files.slice(0, upTo).map((f) => dirname(resolve(f.path))))) ops.syncDirectory?.(d);
+  };
   let i = 0;
   try {
     for (; i < files.length; i++) {
       const path = (files[i] as FileToWrite).path;
       const temp = temps[i] as string;
+      if (i === markersFrom && i > 0) syncDirectories(i);
       if (force) {
         backups[i] = targets[i]?.exists === true ? backup(path, ops) : undefined;
         ops.rename(temp, path);
@@ -231,8 +223,10 @@ function commit(
         tryUnlink(ops, temp);
       }
       moved.push(i);
-      if (i < files.length - 1) pauseForTests();
+      if (i < files.length - 1) pauseAfterMoveForTests();
+      writeStepForTests(`${basename(path)} in place`);
     }
+    if (markersFrom < files.length) syncDirectories(files.length);
   } catch (e) {
     const failed = (files[i] as FileToWrite).path;
     temps.forEach((t) => tryUnlink(ops, t));

@@ -198,7 +198,9 @@ export function parseDescr(descr: PyValue, file: string): NpyFieldType {
     const dtype: NpyDtype = size === 2 ? "float16" : size === 4 ? "float32" : "float64";
     return { dtype, littleEndian, itemSize: size };
   }
-  const name = dtypeName(kind, size);
+  // A name only for a whole type code (`<i8`, `|b1`, `<M8[ns]`), not for any word that starts with one.
+  const wholeCode = m !== null && (m[4] === "" || m[4]!.startsWith("["));
+  const name = wholeCode ? dtypeName(kind, size) : undefined;
   const label = name === undefined ? quoted(descr) : `${name} (${quoted(descr)})`;
   throw new DecomposeError(
     "E_DTYPE",
@@ -536,6 +538,7 @@ function unravelIndex(flat: number, shape: readonly number[]): number[] {
 
 function dtypeName(kind: string, size: number): string | undefined {
   const bits = size * 8;
+  if (size === 0 && "iufc".includes(kind)) return undefined;
   switch (kind) {
     case "i":
       return `int${bits}`;

@@ -62,11 +62,12 @@ export interface SkippedConv {
 
 export type ConvEntry = PlannedConv | SkippedConv;
 
-const SKIPPED_OPS: Record<string, string> = {
-  ConvTranspose: "ConvTranspose is a transposed convolution: its split is not implemented (only Conv is split)",
-  QLinearConv: "QLinearConv is quantised (integer weights): only float Conv is split",
-  ConvInteger: "ConvInteger has integer weights: only float Conv is split",
-};
+/** Convolution-like ops reported as skipped, by op_type (a Map: op_type comes from the file). */
+const SKIPPED_OPS: ReadonlyMap<string, string> = new Map([
+  ["ConvTranspose", "ConvTranspose is a transposed convolution: its split is not implemented (only Conv is split)"],
+  ["QLinearConv", "QLinearConv is quantised (integer weights): only float Conv is split"],
+  ["ConvInteger", "ConvInteger has integer weights: only float Conv is split"],
+]);
 
 /** A node's name for outputs and reports; unnamed nodes are `<opType>_<index>`. */
 export function nodeName(n: NodeProto, index: number): string {
@@ -80,7 +81,8 @@ export function planConvs(model: OnnxModel, o: ConvPlanOptions): ConvEntry[] {
   const byWeight = new Map<string, number>();
   (g.node ?? []).forEach((node, nodeIndex) => {
     const opType = node.opType ?? "";
-    if (opType !== "Conv" && !(opType in SKIPPED_OPS)) return;
+    const skippedOp = SKIPPED_OPS.get(opType);
+    if (opType !== "Conv" && skippedOp === undefined) return;
     const name = nodeName(node, nodeIndex);
     const weight = node.input?.[opType === "QLinearConv" ? 3 : 1] ?? "";
     if (!selected(name, weight, o)) return;
@@ -88,7 +90,7 @@ export function planConvs(model: OnnxModel, o: ConvPlanOptions): ConvEntry[] {
     const dims = src ? tensorDims(src.tensor) : [];
     const base = { nodeIndex, node, name, opType, weight, shape: dims, dtype: src ? dataTypeName(src.tensor.dataType) : "unknown" };
     const skip = (reason: string): void => void entries.push({ status: "skipped", ...base, reason });
-    if (opType !== "Conv") return skip(SKIPPED_OPS[opType]!);
+    if (skippedOp !== undefined) return skip(skippedOp);
     if (src === undefined) {
       throw new DecomposeError(
         "E_ONNX",

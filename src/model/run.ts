@@ -12,7 +12,9 @@ import { LAYER_SCHEMA, ndjsonLine, type LayerRecord } from "../batch/records.js"
 import { summarise, type BatchIo, type BatchOptions } from "../batch/run.js";
 import { renderTable } from "../batch/table.js";
 import { DecomposeError } from "../errors.js";
-import { readFileBytes, writeFilesAtomic, type FileToWrite } from "../io/files.js";
+import { readFileBytes, type FileToWrite } from "../io/files.js";
+import { fileManifestPath } from "../io/manifest.js";
+import { writeOutputSets } from "../io/output-sets.js";
 import { padsList } from "./conv-node.js";
 import type { ConvEntry } from "./conv-plan.js";
 import { modelCounts, type ModelCounts } from "./counts.js";
@@ -47,7 +49,7 @@ export async function runOnnx(file: string, o: OnnxRunOptions, io: BatchIo, stdi
   const stem = file === STDIN ? "stdin" : basename(file, extname(file).toLowerCase() === ".onnx" ? extname(file) : "");
   const outPath = join(outDir, `${stem}.decomposed.onnx`);
   // Fail before the work, not after it; writeFilesAtomic checks again when it writes.
-  if (!o.force) for (const p of [outPath, ...(o.report ? [o.report] : [])]) if (existsSync(p)) throw new DecomposeError("E_EXISTS", "exists (use --force to replace it)", p);
+  if (!o.force) for (const p of [outPath, fileManifestPath(outPath), ...(o.report ? [o.report] : [])]) if (existsSync(p)) throw new DecomposeError("E_EXISTS", "exists (use --force to replace it)", p);
 
   const stream = o.quiet ? null : io.progress;
   const d = await decomposeOnnx(model, {
@@ -80,9 +82,9 @@ export async function runOnnx(file: string, o: OnnxRunOptions, io: BatchIo, stdi
     aboveMaxDeviation: above,
   };
   const ndjson = [...records, summary].map(ndjsonLine).join("");
-  if (o.report) files.push({ path: o.report, bytes: new TextEncoder().encode(ndjson) });
+  const report = o.report ? { path: o.report, bytes: new TextEncoder().encode(ndjson) } : undefined;
   mkdirSync(outDir, { recursive: true });
-  writeFilesAtomic(files, { force: o.force, protect: file === STDIN ? [] : [resolve(file)] });
+  writeOutputSets([{ manifest: fileManifestPath(outPath), files }], report, { force: o.force, protect: file === STDIN ? [] : [resolve(file)] });
 
   if (o.json) io.stdout(ndjson);
   else if (!o.quiet) io.stdout(renderTable(records, base, io.chalk) + renderVerify(summary, io.chalk));

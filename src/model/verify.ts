@@ -80,8 +80,9 @@ export async function verifyModels(parent: Uint8Array, child: Uint8Array, o: Ver
   }
   const outputs: OutputDeviation[] = [];
   for (const name of parentSession.outputNames) {
-    const ya = a[name]!;
-    const yb = b[name];
+    const ya = ownTensor(a, name);
+    const yb = ownTensor(b, name);
+    if (ya === undefined) return { status: "unchecked", reason: `ONNX Runtime returned no output '${name}' for the parent model` };
     if (yb === undefined || ya.dims.join() !== yb.dims.join()) {
       return { status: "failed", reason: `output '${name}' has dims [${ya.dims.join(", ")}] in the parent, [${yb?.dims.join(", ") ?? "missing"}] in the decomposed model` };
     }
@@ -119,16 +120,23 @@ export async function runtimeParseError(bytes: Uint8Array): Promise<string | nul
 type Ort = Extract<Awaited<ReturnType<typeof loadRuntime>>, { ok: true }>["ort"];
 type OrtTensor = InstanceType<Ort["Tensor"]>;
 
+/** A session result by output name, own keys only (an output may be called `constructor`). */
+function ownTensor(results: Record<string, OrtTensor>, name: string): OrtTensor | undefined {
+  return Object.prototype.hasOwnProperty.call(results, name) ? results[name] : undefined;
+}
+
 /** Seeded standard normal inputs of the graph inputs' shapes, or why they cannot be made. */
 export function feedsFor(ort: Ort, inputs: readonly GraphInput[], seed: number): Record<string, OrtTensor> | string {
   const rng = new Rng(seed);
   const feeds: Record<string, OrtTensor> = {};
+  // defineProperty, not `feeds[name] =`: an input called `__proto__` must be an own key.
+  const feed = (name: string, t: OrtTensor): void => void Object.defineProperty(feeds, name, { value: t, enumerable: true, writable: true, configurable: true });
   for (const input of inputs) {
     const n = input.dims.reduce((a, b) => a * b, 1);
     const x = rng.normals(n);
-    if (input.elemType === T.FLOAT) feeds[input.name] = new ort.Tensor("float32", Float32Array.from(x), [...input.dims]);
-    else if (input.elemType === T.DOUBLE) feeds[input.name] = new ort.Tensor("float64", x, [...input.dims]);
-    else if (input.elemType === T.FLOAT16) feeds[input.name] = new ort.Tensor("float16", Uint16Array.from(x, numberToFloat16Bits), [...input.dims]);
+    if (input.elemType === T.FLOAT) feed(input.name, new ort.Tensor("float32", Float32Array.from(x), [...input.dims]));
+    else if (input.elemType === T.DOUBLE) feed(input.name, new ort.Tensor("float64", x, [...input.dims]));
+    else if (input.elemType === T.FLOAT16) feed(input.name, new ort.Tensor("float16", Uint16Array.from(x, numberToFloat16Bits), [...input.dims]));
     else return `graph input '${input.name}' is ${input.type}: the check feeds only FLOAT, FLOAT16 and DOUBLE inputs`;
   }
   return feeds;

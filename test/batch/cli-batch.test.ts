@@ -116,7 +116,7 @@ describe("an .npz dump", () => {
     const r = await cli(["-", "-f", "0.5x", "--max-iter", "2", "-o", t.dir], readFileSync(join(DATA, "net.npz")));
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/conv1\.weight/);
-    expect(t.files()).toEqual(["stdin.decomposed.npz"]);
+    expect(t.files()).toEqual(["stdin.decomposed.npz", "stdin.decomposed.npz.manifest.json"]);
   });
 
   it("when the output exists then exit 2 before any work, unless --force", async () => {
@@ -180,7 +180,7 @@ describe("several .npy inputs", () => {
       ["one", "ok", null],
     ]);
     expect(t.files()).toEqual(
-      ["one.f1.npy", "one.f2.npy", "one.npy", "x.bias.npy", "x.weight.f1.npy", "x.weight.f2.bias.npy", "x.weight.f2.npy", "x.weight.npy"].sort(),
+      ["one.f1.npy", "one.f2.npy", "one.manifest.json", "one.npy", "x.bias.npy", "x.weight.f1.npy", "x.weight.f2.bias.npy", "x.weight.f2.npy", "x.weight.manifest.json", "x.weight.npy"].sort(),
     );
     // c = 1, m = 1: the single-channel 2-D problem.
     expect(parseNpy(readFileSync(join(t.dir, "one.f1.npy")), "f1").shape).toEqual([1, 1, 3, 3]);

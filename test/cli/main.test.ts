@@ -53,7 +53,7 @@ describe("main(argv, io)", () => {
     expect(io.err).toBe("");
     const rep = parseJson(io.out);
     expect(rep["filters"]).toBe(2);
-    expect(listDir(dir)).toEqual(["random-4x4x3-v2.f1.npy", "random-4x4x3-v2.f2.npy", "random-4x4x3-v2.npy"]);
+    expect(listDir(dir)).toEqual(["random-4x4x3-v2.f1.npy", "random-4x4x3-v2.f2.npy", "random-4x4x3-v2.manifest.json", "random-4x4x3-v2.npy"]);
   });
 
   it("a TTY gets colour; NO_COLOR turns it off even on a TTY; a non-TTY never gets it", async () => {

@@ -53,7 +53,7 @@ describe("happy path: decompose-filter parent.npy --filters m", () => {
     expect(r.stderr).toBe("");
     expect(r.stdout).toMatch(/residual/);
     // Exactly the two outputs appear: no temporary or backup files are left behind.
-    expect(listDir(dir)).toEqual(["random-8x8x3.f1.npy", "random-8x8x3.f2.npy", "random-8x8x3.npy"]);
+    expect(listDir(dir)).toEqual(["random-8x8x3.f1.npy", "random-8x8x3.f2.npy", "random-8x8x3.manifest.json", "random-8x8x3.npy"]);
     const f1 = readNpy(join(dir, "random-8x8x3.f1.npy"));
     const f2 = readNpy(join(dir, "random-8x8x3.f2.npy"));
     expect(f1.shape).toEqual([4, 8, 3, 3]);
@@ -99,7 +99,7 @@ describe("happy path: decompose-filter parent.npy --filters m", () => {
     const r = cli([input, "--filters", "2", ...FAST, "--out-dir", out, "--quiet"]);
     expect(r.status, r.stderr).toBe(0);
     expect(listDir(dir)).toEqual(["out", "random-8x8x3.npy"]);
-    expect(listDir(out)).toEqual(["random-8x8x3.f1.npy", "random-8x8x3.f2.npy"]);
+    expect(listDir(out)).toEqual(["random-8x8x3.f1.npy", "random-8x8x3.f2.npy", "random-8x8x3.manifest.json"]);
   });
 
   it("--bias writes <stem>.f2.bias.npy holding the parent's bias; the report says f2 has it", () => {
@@ -113,6 +113,7 @@ describe("happy path: decompose-filter parent.npy --filters m", () => {
       "random-8x8x3.f1.npy",
       "random-8x8x3.f2.bias.npy",
       "random-8x8x3.f2.npy",
+      "random-8x8x3.manifest.json",
       "random-8x8x3.npy",
     ]);
     const b = readNpy(join(dir, "random-8x8x3.f2.bias.npy"));
@@ -166,7 +167,7 @@ describe("existing outputs, --force, and the input is never overwritten", () => 
     expect(r.status, r.stderr).toBe(0);
     expect(readNpy(join(dir, "random-8x8x3.f1.npy")).shape).toEqual([2, 8, 3, 3]);
     expect(readNpy(join(dir, "random-8x8x3.f2.npy")).shape).toEqual([8, 2, 3, 3]);
-    expect(listDir(dir)).toEqual(["random-8x8x3.f1.npy", "random-8x8x3.f2.npy", "random-8x8x3.npy"]);
+    expect(listDir(dir)).toEqual(["random-8x8x3.f1.npy", "random-8x8x3.f2.npy", "random-8x8x3.manifest.json", "random-8x8x3.npy"]);
   });
 
   it("--report pointing at the input is refused even with --force; the input is unchanged", () => {
@@ -214,7 +215,7 @@ describe("existing outputs, --force, and the input is never overwritten", () => 
     copyIn("random-8x8x3.npy", dir);
     const r = cli(["random-8x8x3.npy", "-f", "2", ...FAST, "--out-dir", "new/sub"], { cwd: dir });
     expect(r.status).toBe(0);
-    expect(listDir(join(dir, "new", "sub"))).toEqual(["random-8x8x3.f1.npy", "random-8x8x3.f2.npy"]);
+    expect(listDir(join(dir, "new", "sub"))).toEqual(["random-8x8x3.f1.npy", "random-8x8x3.f2.npy", "random-8x8x3.manifest.json"]);
     const bad = cli(["random-8x8x3.npy", "-f", "2", "--k1", "2", ...FAST, "--out-dir", "other"], { cwd: dir });
     expect(expectOneLineError(bad)).toContain("k1");
     expect(existsSync(join(dir, "other")), "a failed run creates no directory").toBe(false);

@@ -40,15 +40,16 @@ describe("interrupted writes", () => {
     expect(code).toBe(143);
     const files = readdirSync(dir);
     expect(files.filter((f) => TEMP.test(f))).toEqual([]);
-    expect(files.sort()).toEqual(["r.json", "w.f1.npy", "w.f2.npy", "w.npy"]);
+    expect(files.sort()).toEqual(["r.json", "w.f1.npy", "w.f2.npy", "w.manifest.json", "w.npy"]);
   });
 
-  it("when SIGKILL arrives between two files then the set is partial (no report: the marker), and the next run removes the temporaries", async () => {
+  it("when SIGKILL arrives between two files then the set is partial (no manifest, no report), and the next run removes the temporaries", async () => {
     const { dir, sig } = await signalDuringWrite("SIGKILL");
     expect(sig).toBe("SIGKILL");
     const files = readdirSync(dir);
     expect(files).toContain("w.f1.npy");
     expect(files).not.toContain("r.json");
+    expect(files).not.toContain("w.manifest.json");
     expect(files.filter((f) => TEMP.test(f)).length).toBeGreaterThan(0);
     const r = cli(["w.npy", "-f", "2", "--max-iter", "3", "-q", "--force"], { cwd: dir });
     expect(r.status).toBe(0);

@@ -138,7 +138,7 @@ describe("writeFilesAtomic", () => {
   it("when writing the second temporary fails then no file and no temporary remains", () => {
     const err = caught(() => writeFilesAtomic(three(), {}, failingOps("writeNew", 2)));
     expect(err.code).toBe("E_IO");
-    expect(err.message).toBe("cannot write: no space left on device");
+    expect(err.message).toBe("cannot write: no space left on device (ENOSPC)");
     expect(err.file).toBe(join(dir, "f2.npy"));
     expect(readdirSync(dir)).toEqual([]);
   });

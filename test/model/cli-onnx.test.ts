@@ -48,7 +48,7 @@ describe("ONNX models on the command line", () => {
     expect(summary.verify.outputs[0]!.rel).toBeLessThan(2e-6);
     expect(summary.model.before.convNodes).toBe(2);
     expect(summary.model.after.convNodes).toBe(4);
-    expect(listDir(dir)).toEqual(["m.decomposed.onnx", "m.onnx"]);
+    expect(listDir(dir)).toEqual(["m.decomposed.onnx", "m.decomposed.onnx.manifest.json", "m.onnx"]);
     const out = onnx.ModelProto.decode(readFileSync(join(dir, "m.decomposed.onnx")));
     expect(out.graph!.node!.map((n) => n.name)).toEqual(["conv0/f1", "conv0/f2", "relu0", "conv1/f1", "conv1/f2"]);
     expect(out.metadataProps).toEqual([expect.objectContaining({ key: "note" })]);
@@ -66,7 +66,7 @@ describe("ONNX models on the command line", () => {
     const dir = tempDir("onnx");
     const r = spawnSync(process.execPath, [BIN, "-", "--filters", "1x", "-q"], { cwd: dir, input: small(), env: cleanEnv(), encoding: "utf8" });
     expect(r.status, r.stderr).toBe(0);
-    expect(listDir(dir)).toEqual(["stdin.decomposed.onnx"]);
+    expect(listDir(dir)).toEqual(["stdin.decomposed.onnx", "stdin.decomposed.onnx.manifest.json"]);
   });
 
   it("when --no-verify is given then no runtime check is reported", () => {
