@@ -1,5 +1,5 @@
 // One whole-decomposition case in its own process, so its peak RSS is its own.
-// argv[2]: JSON {cOut, cIn, k, m, iters, method, seed, threads, npy}. Prints one JSON line.
+// argv[2]: JSON {cOut, cIn, k, m, iters, method, seed, threads, blas, npy}. Prints one JSON line.
 import { readFileSync } from "node:fs";
 import { pad2d } from "../dist/geometry/pad.js";
 import { resolveGeometry } from "../dist/geometry/shapes.js";
@@ -12,6 +12,7 @@ import * as linalg from "../dist/linalg/index.js";
 
 const c = JSON.parse(process.argv[2]);
 if (c.threads && typeof linalg.setThreads === "function") linalg.setThreads(c.threads);
+if (c.blas) linalg.useBlas(c.blas);
 const W = parseNpy(new Uint8Array(readFileSync(c.npy)), c.npy);
 const shape = W.shape;
 const g = resolveGeometry(shape, c.m);
@@ -35,5 +36,6 @@ process.stdout.write(
     rssMB: process.resourceUsage().maxRSS / 1024,
     normalMatrixMB: normalMatrixBytes / 2 ** 20,
     parentMB: (8 * W.data.length) / 2 ** 20,
+    backend: linalg.blasStatus().backend,
   }) + "\n",
 );

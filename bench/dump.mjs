@@ -7,7 +7,7 @@
  * Reports total wall time, peak RSS (process-wide: main thread and workers) and the
  * serial/parallel time ratio, and checks that the archives are byte-identical.
  *
- *   node bench/dump.mjs [--max-iter 1] [--jobs 1,2] [--width 64]
+ *   node bench/dump.mjs [--max-iter n] [--jobs 1,2] [--blas wasm,openblas] [--width 64]
  * `--width 16` makes a 4x narrower network (a quick smoke run). Needs `npm run build` first.
  * Import it to get the numbers: `const r = await benchDump({ maxIter: 1, jobs: [1, 2] })`.
  */
@@ -117,18 +117,24 @@ process.exit(rc);\n`,
   });
 }
 
-export async function benchDump({ maxIter = 1, jobs = [1, Math.min(2, availableParallelism())], width = 64, keep = false } = {}) {
+/** maxIter null: the CLI's default iterations (and its default stopping rule). */
+export async function benchDump({ maxIter = null, jobs = [1, Math.min(2, availableParallelism())], width = 64, blas = ["auto"], keep = false } = {}) {
   const dir = mkdtempSync(join(tmpdir(), "df-bench-dump-"));
   try {
     const dump = await writeResnet18Dump(dir, width);
     const runs = [];
-    for (const j of jobs) {
-      const out = join(dir, `out-j${j}`);
+    for (const b of blas) for (const j of jobs) {
+      const out = join(dir, `out-${b}-j${j}`);
       mkdirSync(out);
-      const r = await runCli(dir, [dump.path, "--filters", "0.5x", "--max-iter", String(maxIter), "--json", "--jobs", String(j), "-o", out]);
+      const iters = maxIter === null ? [] : ["--max-iter", String(maxIter)];
+      const r = await runCli(dir, [dump.path, "--filters", "0.5x", ...iters, "--blas", b, "--json", "--jobs", String(j), "-o", out]);
       const lines = r.stdout.trimEnd().split("\n").map((l) => JSON.parse(l));
       const summary = lines.at(-1);
+      const layers = lines.filter((l) => l.type === "layer" && l.status === "decomposed");
       runs.push({
+        blas: b,
+        backend: layers[0]?.linalg?.backend ?? b,
+        iterations: layers.reduce((n, l) => n + (l.iterations ?? 0), 0),
         jobs: j,
         seconds: r.seconds,
         peakRssMiB: r.peakRssMiB,
@@ -139,9 +145,13 @@ export async function benchDump({ maxIter = 1, jobs = [1, Math.min(2, availableP
         bytes: readFileSync(join(out, "resnet18.decomposed.npz")),
       });
     }
-    const identical = runs.every((r) => r.bytes.equals(runs[0].bytes));
-    const serial = runs.find((r) => r.jobs === 1);
-    const widest = runs.reduce((a, b) => (b.jobs > a.jobs ? b : a));
+    // Byte-identical across --jobs on one back-end (OpenBLAS: the same thread count, README).
+    const identical = blas.every((b) => {
+      const same = runs.filter((r) => r.blas === b);
+      return same.every((r) => r.bytes.equals(same[0].bytes));
+    });
+    const serial = runs.find((r) => r.jobs === 1 && r.blas === blas[0]);
+    const widest = runs.filter((r) => r.blas === blas[0]).reduce((a, b) => (b.jobs > a.jobs ? b : a));
     return {
       params: dump.params,
       maxIter,
@@ -163,14 +173,15 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
     return i > 0 ? process.argv[i + 1] : d;
   };
   const r = await benchDump({
-    maxIter: Number(arg("max-iter", "1")),
+    maxIter: arg("max-iter", null) === null ? null : Number(arg("max-iter")),
+    blas: arg("blas", "auto").split(","),
     jobs: arg("jobs", `1,${Math.min(2, availableParallelism())}`).split(",").map(Number),
     width: Number(arg("width", "64")),
   });
-  console.log(`ResNet-18-shaped dump: ${(r.params / 1e6).toFixed(2)}M parameters (width ${r.width}), --filters 0.5x --max-iter ${r.maxIter}, ${r.cores} cores`);
+  console.log(`ResNet-18-shaped dump: ${(r.params / 1e6).toFixed(2)}M parameters (width ${r.width}), --filters 0.5x ${r.maxIter === null ? "default iterations" : `--max-iter ${r.maxIter}`}, ${r.cores} cores`);
   for (const x of r.runs) {
     console.log(
-      `  --jobs ${x.jobs}: ${x.seconds.toFixed(1)} s, peak RSS ${x.peakRssMiB.toFixed(0)} MiB, ${x.decomposed} split / ${x.skipped} skipped, ` +
+      `  ${x.backend} --jobs ${x.jobs}: ${x.seconds.toFixed(1)} s, ${x.iterations} iterations in all, peak RSS ${x.peakRssMiB.toFixed(0)} MiB, ${x.decomposed} split / ${x.skipped} skipped, ` +
         `weights ${x.params.parent} -> ${x.params.children}, residual ${x.residualRel.toExponential(3)} overall`,
     );
   }

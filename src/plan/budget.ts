@@ -8,7 +8,7 @@ import { DecomposeError } from "../errors.js";
 import { quoted } from "../io/quote.js";
 import type { Shape4, Size2 } from "../geometry/tensor.js";
 import { allocate, minimumCost, type AllocLayer, type Objective } from "./allocation.js";
-import type { GeometryName } from "./candidates.js";
+import { candidateFlops, candidateParams, layerCandidates, parentFlops, parentParams, type GeometryName } from "./candidates.js";
 import { layerCurve, type CostKind, type CurveSettings, type LayerCurve, type LayerOption } from "./curves.js";
 
 export interface BudgetLayer {
@@ -62,6 +62,17 @@ export function planBudget(layers: readonly BudgetLayer[], spec: BudgetSpec, fil
         file,
       );
     }
+  }
+  // Refuse a budget no plan can meet before any solver runs: no option of a layer costs less than
+  // its cheapest candidate at m = 1 (or the parent, unsplit), so the sum of those is a lower bound
+  // on every plan's cost. (The allocation below checks the options it actually has.)
+  const floorCost = lowestPlanCost(layers, spec);
+  if (floorCost.parent > 0 && spec.ratio * floorCost.parent < floorCost.lowest) {
+    throw new DecomposeError(
+      "E_OPTION",
+      `--budget ${spec.ratio} is below what the smallest splits reach: the minimum is ${ceil4(floorCost.lowest / floorCost.parent)} of the parents' ${spec.of} (every layer at m = 1 of its cheapest geometry)`,
+      file,
+    );
   }
   const curves: LayerCurve[] = layers.map((l) => {
     const parent = { shape: l.shape, data: l.data };
@@ -125,6 +136,25 @@ export function planBudget(layers: readonly BudgetLayer[], spec: BudgetSpec, fil
     solverRuns: curves.reduce((s, c) => s + c.solverRuns, 0),
     seconds: (performance.now() - started) / 1000,
   };
+}
+
+/** The parents' total cost and a lower bound on any plan's: per layer, its cheapest candidate at m = 1 or itself. */
+function lowestPlanCost(layers: readonly BudgetLayer[], spec: BudgetSpec): { parent: number; lowest: number } {
+  let parent = 0;
+  let lowest = 0;
+  for (const l of layers) {
+    const full = spec.of === "params" ? parentParams(l.shape) : parentFlops(l.shape, l.inputSize!);
+    parent += full;
+    let cheapest = full;
+    if (l.groups === 1) {
+      for (const c of layerCandidates(l.shape, spec.pinned ? pinnedSizes(l.shape, spec.pinned) : undefined)) {
+        if (c.mMax <= 1) continue;
+        cheapest = Math.min(cheapest, spec.of === "params" ? candidateParams(l.shape, c, 1) : candidateFlops(l.shape, c, 1, l.inputSize!));
+      }
+    }
+    lowest += cheapest;
+  }
+  return { parent, lowest };
 }
 
 function pinnedSizes(shape: Shape4, p: { readonly k1?: Size2; readonly k2?: Size2 }): { k1: Size2; k2: Size2 } {
