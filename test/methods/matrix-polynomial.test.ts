@@ -19,6 +19,7 @@ import { serializeNpy } from "../../src/io/npy.js";
 import { matrixPolynomial, matrixPolynomialUnavailable } from "../../src/methods/matrix-polynomial.js";
 import { classifyRegime } from "../../src/quality/regime.js";
 import { cleanup, parseJson, tempDir } from "../cli/helpers.js";
+import { loadTensor4 } from "../helpers/fixtures.js";
 import { bruteCompose, relDiff, type Arr4 } from "../helpers/oracles.js";
 import { TestRng } from "../helpers/random.js";
 
@@ -103,6 +104,31 @@ describe("polynomial on random 1-D parents", () => {
     expect(r.construction?.impossible).toBe(true);
     expect(d.report.quality?.regime.exact).toBe(false);
     expect(d.report.quality?.regime.description).toMatch(/proven impossible here/);
+  });
+});
+
+/** The middle row W[:, :, kh / 2 : kh / 2 + 1, :] of a real trained layer: a (c, c, 1, kw) 1-D parent. */
+function middleRow(W: Tensor4): Tensor4 {
+  const [o, i, kh, kw] = W.shape;
+  const y = Math.floor(kh / 2);
+  const data = new Float64Array(o * i * kw);
+  for (let q = 0; q < o * i; q++) for (let x = 0; x < kw; x++) data[q * kw + x] = W.data[(q * kh + y) * kw + x]!;
+  return { shape: [o, i, 1, kw], data };
+}
+
+describe("polynomial on rows of real trained layers (fixtures/README.md)", () => {
+  it.each([
+    ["facerec-conv32-1-conv1.npy", 2],
+    ["upscaler-upn1.npy", 3],
+    ["upscaler-upn1.npy", 2],
+  ] as const)("the middle row of %s, k1 = 1x%i: residual <= 1e-10 where structured ALS (30 sweeps) stays above 1e-3", (name, k1) => {
+    const W = middleRow(loadTensor4(name));
+    const [c, , , k] = W.shape;
+    const g = resolveGeometry(W.shape, c, along("w", k1), along("w", k + 1 - k1));
+    const r = matrixPolynomial(W, g, defaultAlsOptions);
+    expect(bruteResidual(W, r.f1, r.f2)).toBeLessThan(1e-10);
+    const als = structuredAls(W, g, { ...defaultAlsOptions, init: "spectral" });
+    expect(bruteResidual(W, als.f1, als.f2)).toBeGreaterThan(1e-3);
   });
 });
 
