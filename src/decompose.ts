@@ -13,7 +13,7 @@ import { solverOptions, validateInputs, type DecomposeOptions } from "./pipeline
 import { postProcess } from "./pipeline/post-process.js";
 import { buildReport } from "./pipeline/report.js";
 import { solve } from "./pipeline/solve.js";
-import { classifyRegime } from "./quality/regime.js";
+import { classifyRegime, withConstruction } from "./quality/regime.js";
 import type { Report } from "./report/model.js";
 
 export type { DecomposeOptions, QualityOptions } from "./pipeline/options.js";
@@ -61,6 +61,8 @@ function decomposeAtScale(parent: Tensor4, options: DecomposeOptions): Decomposi
 
   // 3. Solve.
   const runs = solve(method.name, T, g, als, options.quality?.restarts ?? 1);
+  // A direct construction (polynomial) shows, or fails to show, that an exact split exists.
+  const shown = withConstruction(regime, g.m, runs.best.construction);
 
   // 4. Post-process.
   const post = postProcess(parent, T, runs.best, layout, options.quality, als.seed, options.bias);
@@ -76,7 +78,7 @@ function decomposeAtScale(parent: Tensor4, options: DecomposeOptions): Decomposi
   // 6. Report.
   const seconds = (performance.now() - started) / 1000;
   const report = buildReport({
-    parent, T, g, regime, method, options: als, layouts, chosen, runs, post, evaluation, seconds,
+    parent, T, g, regime: shown, method, options: als, layouts, chosen, runs, post, evaluation, seconds,
     flops: runs.flops + post.flops + evaluation.flops,
     bias: options.bias !== undefined,
   });

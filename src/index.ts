@@ -31,8 +31,10 @@ export { chooseMethod, POLICY_RULES, type MethodChoice, type MethodRequest, type
 export { stackLayouts, LAYOUT_NAMES, type LayoutName, type StackLayout, type StackLayouts } from "./geometry/layout.js";
 export { foldTarget, foldSides, isMatrixGeometry, unfoldFactors, type Fold, type FoldSide } from "./geometry/fold.js";
 export { closedForm } from "./methods/closed-form.js";
+export { matrixPolynomial, matrixPolynomialUnavailable } from "./methods/matrix-polynomial.js";
 export { truncatedSvd, type TruncatedSvd } from "./methods/truncated-svd.js";
 export { symmetricEigen, type SymmetricEigen } from "./linalg/symmetric-eigen.js";
+export { nonsymmetricEigen, type NonsymmetricEigen } from "./linalg/nonsymmetric-eigen.js";
 export { DecomposeError, type ErrorCode } from "./errors.js";
 export { main, type CliIo } from "./cli.js";
 export { VERSION } from "./version.js";

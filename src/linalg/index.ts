@@ -8,3 +8,4 @@ export { solveSpd, solveSpdFlops } from "./spd-solve.js";
 export { linalgInfo, linalgReport, setThreads, getThreads, disposeThreads, type LinalgInfo, type LinalgReport } from "./info.js";
 export { useBlas, blasStatus, parseBlasChoice, BLAS_CHOICES, BlasUnavailableError, type BlasChoice, type BlasStatus } from "./backends/registry.js";
 export type { BackendName } from "./backends/contract.js";
+export { nonsymmetricEigen, nonsymmetricEigenFlops, luFactor, luSolve, type NonsymmetricEigen, type LuFactors } from "./nonsymmetric-eigen.js";

@@ -1,4 +1,5 @@
 import { isMatrixGeometry } from "../geometry/fold.js";
+import { polynomialUnavailable } from "../geometry/polynomial-axis.js";
 import type { SplitGeometry } from "../geometry/shapes.js";
 import type { Regime } from "../quality/regime.js";
 import { hardGeometryRule } from "../quality/method-policy.js";
@@ -23,7 +24,18 @@ export type PolicyRule = (g: SplitGeometry, regime: Regime) => { readonly name: 
 const matrixGeometry: PolicyRule = (g) =>
   isMatrixGeometry(g) ? { name: "closed-form", reason: "a matrix geometry: the truncated SVD is the global optimum" } : undefined;
 
-export const POLICY_RULES: readonly PolicyRule[] = [matrixGeometry, hardGeometryRule];
+/**
+ * A square 1-D split with no zero padding (m = c_in = c_out, k1 + k2 - 1 = k; a child of extent 1
+ * is a matrix geometry and was taken above): ALS and LM stall near 1e-2 there, while factorising
+ * the matrix polynomial is exact in about a second; the method falls back to structured ALS (and
+ * returns the better) when no real factorisation is found.
+ */
+const squarePolynomial: PolicyRule = (g) =>
+  polynomialUnavailable(g) === undefined
+    ? { name: "polynomial", reason: "a square 1-D split with k1 + k2 - 1 = k: factorising the matrix polynomial T(z) = F2(z) F1(z) is exact where ALS stalls" }
+    : undefined;
+
+export const POLICY_RULES: readonly PolicyRule[] = [matrixGeometry, squarePolynomial, hardGeometryRule];
 
 export function chooseMethod(requested: MethodRequest, g: SplitGeometry, regime: Regime): MethodChoice {
   if (requested !== "auto") return { name: requested, requested, reason: "forced (--method)" };

@@ -7,6 +7,7 @@ import type { AlsResult } from "../als/result.js";
 import type { SplitGeometry } from "../geometry/shapes.js";
 import type { Tensor4 } from "../geometry/tensor.js";
 import { closedForm, closedFormUnavailable } from "./closed-form.js";
+import { matrixPolynomial, matrixPolynomialUnavailable } from "./matrix-polynomial.js";
 
 /**
  * Every method, by name: one solver contract, `(T, geometry, options) => AlsResult`, where T is the
@@ -31,6 +32,7 @@ export const METHODS = {
   projected: { solve: projectedAls, summary: "unstructured ALS, projected to kernels every iteration", takesInit: false },
   seed: { solve: seedAls, summary: "the seed's unstructured ALS, projected once at the end", takesInit: false },
   "closed-form": { solve: closedForm, summary: "truncated SVD of the folded target: the global optimum of a matrix geometry", takesInit: false, unavailable: closedFormUnavailable },
+  polynomial: { solve: matrixPolynomial, summary: "factorisation of the matrix polynomial T(z) = F2(z) F1(z): exact splits of square 1-D geometries", takesInit: false, unavailable: matrixPolynomialUnavailable },
   lm: { solve: raceAlsLm, summary: "Levenberg-Marquardt on both factors, raced against structured sweeps", takesInit: true },
 } as const satisfies Record<string, MethodEntry>;
 

@@ -1,4 +1,6 @@
 import type { InitName } from "../als/init.js";
+import type { Construction } from "../als/result.js";
+import { polynomialUnavailable } from "../geometry/polynomial-axis.js";
 import { foldTarget, isMatrixGeometry } from "../geometry/fold.js";
 import type { SplitGeometry } from "../geometry/shapes.js";
 import type { Tensor4 } from "../geometry/tensor.js";
@@ -19,13 +21,20 @@ import { truncatedSvd } from "../methods/truncated-svd.js";
  *                 m k1h k1w >= c_out keh kew with a random dense f2.
  * - compression   m < min(c_in, c_out): the frequency floor, a rank bound, is > 0 for a generic
  *                 parent, so no exact split exists.
+ * - matrix-polynomial  a 1-D split at m = c_in = c_out with k1 + k2 - 1 = k
+ *                 (geometry/polynomial-axis.ts): the composition is the product of matrix
+ *                 polynomials T(z) = F2(z) F1(z), and parameters equal equations. An exact real
+ *                 split exists exactly when T has a real right divisor of degree k1 - 1; for a
+ *                 generic parent one exists unless the eigenvalues forbid a conjugate-closed choice,
+ *                 so before solving it is unknown (exact: null), and `withConstruction` makes it
+ *                 known (exact: true) once methods/matrix-polynomial.ts constructed one.
  * - no-exact-known  everything else (e.g. 5x5 -> 3x3 + 3x3 at m >= c_in): no exact split is
  *                 known; the floor is only a rank bound. The parameter count
  *                 m (c_in k1h k1w + c_out k2h k2w) - m^2 (the gauge f1 -> A f1, f2 -> f2 A^-1
  *                 removed) against the equation count c_out c_in keh kew is reported as the
  *                 heuristic it is.
  */
-export type RegimeName = "matrix" | "exact-with-delta" | "exact-dense" | "compression" | "no-exact-known";
+export type RegimeName = "matrix" | "exact-with-delta" | "exact-dense" | "compression" | "matrix-polynomial" | "no-exact-known";
 
 export interface Regime {
   readonly name: RegimeName;
@@ -111,6 +120,18 @@ export function classifyRegime(g: SplitGeometry, T: Tensor4): Regime {
   if (g.m < d) {
     return { ...base, name: "compression", exact: false, deltaSide: null, description: `m = ${g.m} < min(c_in, c_out) = ${d}: no exact split for a generic parent (the floor, a rank bound, is then positive, which proves it)` };
   }
+  if (polynomialUnavailable(g) === undefined) {
+    return {
+      ...base,
+      name: "matrix-polynomial",
+      exact: null,
+      deltaSide: null,
+      description:
+        `a 1-D split at m = c_in = c_out with k1 + k2 - 1 = k: the composition is the matrix-polynomial product T(z) = F2(z) F1(z), ` +
+        `${counts.parameters} parameters = ${counts.equations} equations; an exact split is a real right divisor of T(z) of degree k1 - 1, ` +
+        `known to exist only once constructed (--method polynomial)`,
+    };
+  }
   const more = counts.parameters >= counts.equations;
   const reasons = [
     delta.f1 === null ? "k2 < k, so a delta f1 cannot carry the parent" : `a delta f1 needs m >= c_in = ${delta.f1}`,
@@ -130,6 +151,24 @@ export function classifyRegime(g: SplitGeometry, T: Tensor4): Regime {
 }
 
 /**
+ * The regime once a method constructed a split directly (methods/matrix-polynomial.ts): an exact
+ * construction shows that an exact split exists (exact: true, exact from this m); one that proved
+ * none exists makes it exact: false; a failed one leaves the regime as it was, with the method's
+ * account added.
+ */
+export function withConstruction(regime: Regime, m: number, construction: Construction | undefined): Regime {
+  if (construction === undefined) return regime;
+  if (construction.impossible) return { ...regime, exact: false, description: `${regime.description}; proven impossible here: ${construction.description}` };
+  if (!construction.exact) return { ...regime, description: `${regime.description}; not shown here: ${construction.description}` };
+  return {
+    ...regime,
+    exact: true,
+    exactFilters: regime.exactFilters === null ? m : Math.min(regime.exactFilters, m),
+    description: `${regime.description}; exact split shown by construction: ${construction.description}`,
+  };
+}
+
+/**
  * The start that follows the regime (README, "Quality"): identity only where a delta split exists
  * (init.ts puts the delta on the side the regime names), random where a dense exact split exists,
  * spectral otherwise (the compression start; no exact split is known).
@@ -142,6 +181,7 @@ export function defaultInit(regime: RegimeName): InitName {
       return "random";
     case "matrix":
     case "compression":
+    case "matrix-polynomial":
     case "no-exact-known":
       return "spectral";
   }

@@ -12,7 +12,7 @@ export function qualityRows(r: Report, c: ChalkInstance): [string, string][] {
     rows.push(["regime", `${q.regime.name}: ${q.regime.description}`]);
     const known = q.regime.exactFilters === null ? "no exact split known for these kernel sizes" : `a known exact split from m >= ${q.regime.exactFilters}`;
     rows.push(["exact from", `${known}; dense exact from m >= ${q.regime.denseExactFilters} (m k2h k2w >= c_in keh kew, or the mirror)`]);
-    if (q.regime.name === "no-exact-known") rows.push(["count", `${q.regime.counts.parameters} parameters (m (c_in k1h k1w + c_out k2h k2w) - m^2) against ${q.regime.counts.equations} equations (c_out c_in keh kew): a heuristic, not a proof`]);
+    if (q.regime.name === "no-exact-known" || q.regime.name === "matrix-polynomial") rows.push(["count", `${q.regime.counts.parameters} parameters (m (c_in k1h k1w + c_out k2h k2w) - m^2) against ${q.regime.counts.equations} equations (c_out c_in keh kew): a heuristic, not a proof`]);
     if (q.init !== null) rows.push(["init", `${q.init}${q.initNoise > 0 ? `, noise ${q.initNoise}` : ""}`]);
     rows.push(["off-centre energy", `f1 ${pct(q.energyOffCentre.f1)}, f2 ${pct(q.energyOffCentre.f2)} (0% = a spatial delta)`]);
     const s = q.stopping;

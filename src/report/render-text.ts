@@ -35,6 +35,7 @@ export function renderText(r: Report, c: ChalkInstance): string {
   if (!r.f1.padding) row("", c.yellow("no non-negative child paddings give the same layout for the parent's padding: use --layout exact"));
   const why = r.methodChoice.requested === "auto" ? `auto: ${r.methodChoice.reason}` : r.methodChoice.reason;
   if (r.stopReason === "closed-form") row("method", `${r.method} (${why}): one truncated SVD, no iterations`);
+  else if (r.method === "polynomial") row("method", `${r.method} (${why}): ${r.iterations} of max ${r.maxIter} iterations (the factorisation of T(z), then structured sweeps if needed: see the regime below), stopped: ${r.stopReason}`);
   else row("method", `${r.method} (${why}), lambda ${r.lambda} (scale-free), ${r.iterations} of max ${r.maxIter} iterations, stopped: ${r.stopReason}`);
   const trace = r.trace.length <= 12 ? r.trace : [...r.trace.slice(0, 5), NaN, ...r.trace.slice(-5)];
   row("trace", trace.map((x) => (Number.isNaN(x) ? "..." : sci(x))).join(" "));

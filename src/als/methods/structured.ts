@@ -78,7 +78,13 @@ export function structuredAls(T: Tensor4, g: SplitGeometry, opts: AlsOptions, st
   return { f1: best.f1, f2: best.f2, trace, iterations: trace.length, stopReason: reason, flops };
 }
 
-function halfStep(H: Tensor4, T: Tensor4, a: Size2, lambda: number, refine: number) {
+/**
+ * One exact structured half-step (DESIGN.md, "Building the normal equations"): the factor with
+ * taps `a` that best fits T given the fixed factor H (normal-equations.ts for the layouts; for the
+ * f2 step H = f1 and T with their channels swapped), by a ridge solve with `refine` iterated
+ * Tikhonov corrections. Returns the unknowns X ((m, a) x J) for f1FromSolution / f2FromSolution.
+ */
+export function halfStep(H: Tensor4, T: Tensor4, a: Size2, lambda: number, refine: number) {
   const ne = normalEquations(H, T, a);
   const sol = refinedRidgeSolve(ne.n, ne.G, ne.R, ne.J, lambda, refine);
   return { ...sol, flops: ne.flops + sol.flops };
