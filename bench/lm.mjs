@@ -59,7 +59,7 @@ function timedDefault(W, c) {
 
 const reach = (points, target) => points.find(([, r]) => r <= target)?.[0];
 
-function peerTrace(c) {
+export function peerTrace(c) {
   if (!existsSync(PEER)) return { notice: `no peer at ${PEER}` };
   const script = `
 import importlib.util, json, sys, time, numpy as np

@@ -1,4 +1,4 @@
-// npm run bench [-- --only kernels,decompositions,fixtures,quality,geometries,lm,dump] [--quick]
+// npm run bench [-- --only time-to-quality,kernels,decompositions,fixtures,quality,geometries,lm,stopping,dump] [--quick]
 // One table per part, each with the NumPy peer measured in the same run (skipped, with a notice,
 // when python3/numpy or ../shared/peers are missing). Build first (npm run bench does).
 import os from "node:os";
@@ -11,6 +11,11 @@ const quick = args.includes("--quick");
 const want = (part) => only === null || only.includes(part);
 
 console.log(`decompose-filter bench: ${os.cpus()[0]?.model ?? "unknown CPU"}, ${os.availableParallelism()} cores, ${Math.round(os.totalmem() / 2 ** 30)} GiB, node ${process.version}`);
+
+if (want("time-to-quality")) {
+  const { timeToQuality, COLUMNS } = await import("./time-to-quality.mjs");
+  printTable("Time to quality: the default run against the NumPy peer's ALS (within 1% of the best known, or 1e-6 where exact)", COLUMNS, timeToQuality({ quick }));
+}
 
 if (want("kernels")) {
   const { bench, COLUMNS } = await import("./kernels.mjs");
@@ -42,6 +47,17 @@ if (want("geometries")) {
   const { geometryRows, layoutRows, GEOMETRY_COLUMNS, LAYOUT_COLUMNS } = await import("./geometries.mjs");
   printTable("Geometries: residual and time, closed form against structured ALS forced (60 iterations)", GEOMETRY_COLUMNS, geometryRows({ quick }));
   printTable("Stacking layouts on the same factors (max error at the border, relative to max |output| in brackets)", LAYOUT_COLUMNS, layoutRows());
+}
+
+if (want("stopping")) {
+  const { CASES, runCase } = await import("./stopping.mjs");
+  const rows = CASES.filter((c) => !quick || c.file.startsWith("facerec-conv32")).map((c) => runCase(c));
+  const p = (x) => `${(100 * x).toFixed(3)}%`;
+  printTable("When to stop: the gain forecast (--min-gain 1e-3) against the full 30 iterations (target: within 0.2%)", [
+    ["case", (r) => r.case], ["method", (r) => r.method], ["r after 30", (r) => r.r30.toExponential(4)], ["last 2/3 buy", (r) => p(r.lastTwoThirds)],
+    ["stops at", (r) => `${r.stop} (${r.stopReason})`], ["r there", (r) => r.rStop.toExponential(4)], ["vs 30 it", (r) => `+${p(r.worse)}`],
+    ["s (30 it)", (r) => r.seconds.toFixed(2)], ["s (rule)", (r) => r.secondsAtStop.toFixed(2)],
+  ], rows);
 }
 
 if (want("lm")) {

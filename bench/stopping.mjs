@@ -16,17 +16,15 @@ const MAX_ITER = 30;
 
 /** fixture, m as a fraction of min(c_in, c_out), children (null: the parent's). */
 export const CASES = [
-  ...["facerec-conv32-1-conv1", "facerec-conv64-1-conv1", "facerec-conv64-down-conv1", "upscaler-f0", "upscaler-gff2"].flatMap((f) => [
+  ...["facerec-conv32-1-conv1", "facerec-conv64-1-conv1", "facerec-conv64-down-conv1", "upscaler-f0", "upscaler-gff2", "upscaler-upn1"].flatMap((f) => [
+    { file: `${f}.npy`, frac: 0.125, k: null },
     { file: `${f}.npy`, frac: 0.25, k: null },
     { file: `${f}.npy`, frac: 0.5, k: null },
-    { file: `${f}.npy`, frac: 0.5, k: 2 },
-    { file: `${f}.npy`, frac: 1, k: 2 },
   ]),
   { file: "facerec-conv32-down.npy", frac: 0.25, k: null },
   { file: "facerec-conv32-down.npy", frac: 0.5, k: null },
-  { file: "upscaler-upn1.npy", frac: 0.25, k: null },
-  { file: "upscaler-upn1.npy", frac: 0.5, k: 3 },
-  { file: "upscaler-upn1.npy", frac: 1, k: 3 },
+  // The hard geometries run lm, which does not apply the rule (quality/method-race.ts): one row shows it.
+  { file: "facerec-conv32-1-conv1.npy", frac: 0.5, k: 2 },
 ];
 const QUICK = (c) => c.file.startsWith("facerec-conv32");
 
