@@ -9,6 +9,7 @@ import { quoted } from "../io/quote.js";
 import type { Shape4, Size2 } from "../geometry/tensor.js";
 import { allocate, minimumCost, type AllocLayer, type Objective } from "./allocation.js";
 import type { GeometryName } from "./candidates.js";
+import type { ConvSite } from "./conv-site.js";
 import { layerCurve, type CostKind, type CurveSettings, type LayerCurve, type LayerOption } from "./curves.js";
 
 export interface BudgetLayer {
@@ -17,6 +18,8 @@ export interface BudgetLayer {
   readonly data: Float64Array;
   readonly groups: number;
   readonly inputSize: Size2 | null;
+  /** Where the layer runs, when known more precisely than inputSize (ONNX nodes); used for FLOPs. */
+  readonly sites?: readonly ConvSite[] | null;
 }
 
 export interface BudgetSpec {
@@ -54,7 +57,7 @@ export interface BudgetPlan {
 export function planBudget(layers: readonly BudgetLayer[], spec: BudgetSpec, file?: string): BudgetPlan {
   const started = performance.now();
   if (spec.of === "flops") {
-    const missing = layers.find((l) => l.inputSize === null);
+    const missing = layers.find((l) => l.inputSize === null && (l.sites ?? null) === null);
     if (missing) {
       throw new DecomposeError(
         "E_OPTION",
@@ -67,12 +70,13 @@ export function planBudget(layers: readonly BudgetLayer[], spec: BudgetSpec, fil
     const parent = { shape: l.shape, data: l.data };
     if (l.groups !== 1) {
       // Grouped: left unsplit (the curve's unsplit option alone).
-      const full = layerCurve(parent, { cost: spec.of, inputSize: l.inputSize, solve: spec.solve, fractions: [] });
+      const full = layerCurve(parent, { cost: spec.of, inputSize: l.inputSize, sites: l.sites ?? null, solve: spec.solve, fractions: [] });
       return { ...full, options: full.options.slice(0, 1), solverRuns: 0, refine: () => false };
     }
     return layerCurve(parent, {
       cost: spec.of,
       inputSize: l.inputSize,
+      sites: l.sites ?? null,
       solve: spec.solve,
       ...(spec.pinned ? { pinned: pinnedSizes(l.shape, spec.pinned) } : {}),
       ...(spec.fractions ? { fractions: spec.fractions } : {}),
