@@ -90,6 +90,8 @@ export interface BudgetCandidate {
   readonly groups: number;
   /** Where it runs (ONNX: from the graph's shapes); when given, --input-size is not consulted here. */
   readonly sites?: readonly ConvSite[] | null;
+  /** Counted at full size, never split (ONNX ConvTranspose). */
+  readonly fixed?: boolean;
 }
 
 export function budgetPlan(
@@ -108,6 +110,7 @@ export function budgetPlan(
       groups: l.groups,
       inputSize: l.sites ? null : inputSizeFor(l.name, b.inputSizes),
       sites: l.sites ?? null,
+      ...(l.fixed ? { fixed: true } : {}),
     })),
     {
       ratio: b.ratio,

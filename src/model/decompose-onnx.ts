@@ -82,7 +82,7 @@ export async function decomposeOnnx(model: OnnxModel, o: DecomposeOnnxOptions): 
     if (s && s.status === "skipped") throw strictError(file, s.name, s.reason);
   }
   const acts = o.calibration ? await captureConvInputs(model, entries, shapes, o.calibration) : new Map<number, CalibrationSet>();
-  const budget = o.budget ? planOnnxBudget(entries, shapes.shapes, o.settings, o.budget, file) : null;
+  const budget = o.budget ? planOnnxBudget(model, entries, shapes.shapes, o.settings, o.budget) : null;
   const unsplit = new Set<number>();
   const tasks: LayerTask[] = entries.flatMap((e, index) => {
     if (e.status !== "planned" || e.sharesWith !== null) return [];

@@ -1,8 +1,8 @@
 /**
  * `--budget r`: one plan for a whole set of layers. Curves first (curves.ts: closed forms and
  * floors, solver runs only where they can change the choice), then one allocation across layers
- * (allocation.ts) under sum cost <= r x the parents' cost. A grouped layer has only its unsplit
- * option (it counts at full size).
+ * (allocation.ts) under sum cost <= r x the parents' cost. A grouped (or `fixed`) layer has only
+ * its unsplit option (it counts at full size).
  */
 import { DecomposeError } from "../errors.js";
 import { quoted } from "../io/quote.js";
@@ -20,6 +20,8 @@ export interface BudgetLayer {
   readonly inputSize: Size2 | null;
   /** Where the layer runs, when known more precisely than inputSize (ONNX nodes); used for FLOPs. */
   readonly sites?: readonly ConvSite[] | null;
+  /** Counted at full size and never split (an ONNX ConvTranspose), like a grouped layer. */
+  readonly fixed?: boolean;
 }
 
 export interface BudgetSpec {
@@ -68,8 +70,8 @@ export function planBudget(layers: readonly BudgetLayer[], spec: BudgetSpec, fil
   }
   const curves: LayerCurve[] = layers.map((l) => {
     const parent = { shape: l.shape, data: l.data };
-    if (l.groups !== 1) {
-      // Grouped: left unsplit (the curve's unsplit option alone).
+    if (l.groups !== 1 || l.fixed === true) {
+      // Grouped or fixed: left unsplit (the curve's unsplit option alone).
       const full = layerCurve(parent, { cost: spec.of, inputSize: l.inputSize, sites: l.sites ?? null, solve: spec.solve, fractions: [] });
       return { ...full, options: full.options.slice(0, 1), solverRuns: 0, refine: () => false };
     }

@@ -109,6 +109,38 @@ describe.skipIf(!runtime.ok)("--budget on ONNX models, counted by the runtime", 
     expect((await verifyModels(bytes, writeOnnx(d.model), { inputs, seed: 0 })).status).toBe("ok");
   });
 
+  it("when the model has a ConvTranspose then it is a plan layer at full size (params, and 2 c_in (c_out / g) kh kw in_h in_w FLOPs) and stays as it was", async () => {
+    const rng = new Rng(9);
+    const ints = (name: string, v: number[]) => onnx.AttributeProto.create({ name, type: onnx.AttributeProto.AttributeType.INTS, ints: v });
+    const proto = onnx.ModelProto.create({
+      irVersion: 8,
+      opsetImport: [{ domain: "", version: 13 }],
+      graph: {
+        name: "up",
+        node: [
+          onnx.NodeProto.create({ name: "up", opType: "ConvTranspose", input: ["x", "wt"], output: ["u"], attribute: [ints("strides", [2, 2])] }),
+          onnx.NodeProto.create({ name: "conv", opType: "Conv", input: ["u", "w"], output: ["y"], attribute: [ints("pads", [1, 1, 1, 1])] }),
+        ],
+        initializer: [makeTensor("wt", [4, 6, 3, 3], rng.normals(216, 0.2), "FLOAT"), makeTensor("w", [8, 6, 3, 3], rng.normals(432, 0.2), "FLOAT")],
+        input: [{ name: "x", type: { tensorType: { elemType: 1, shape: { dim: [1, 4, 6, 6].map((d) => ({ dimValue: d })) } } } }],
+        output: [{ name: "y", type: { tensorType: { elemType: 1 } } }],
+      },
+    });
+    const bytes = onnx.ModelProto.encode(proto).finish();
+    const model = readOnnx(bytes, "up.onnx");
+    const inputs = graphInputs(model, new Map());
+    const d = await decomposeOnnx(model, { settings, inputs, budget: budget(0.8, "flops") });
+    const [up, conv] = d.plan!.records as [typeof d.plan.records[0], typeof d.plan.records[0]];
+    expect(up).toMatchObject({ name: "up", geometry: "unsplit", m: null, params: { parent: 216, children: 216 } });
+    expect(up.flops!.parent).toBe(2 * 4 * 6 * 9 * 6 * 6);
+    // The Conv after it reads the runtime-measured 13x13 map: its FLOPs from the shapes agree with the runtime.
+    const measured = await convFlops(model.proto, inputs);
+    expect(conv.flops!.parent).toBe(measured);
+    expect(d.plan!.summary.flops!.parent).toBe(measured + up.flops!.parent);
+    expect(d.model.proto.graph!.node!.find((n) => n.opType === "ConvTranspose")!.input).toEqual(["x", "wt"]);
+    expect((await verifyModels(bytes, writeOnnx(d.model), { inputs, seed: 0 })).status).toBe("ok");
+  });
+
   it("when --input-size names a node then its FLOPs use that size instead of the graph's", async () => {
     const model = readOnnx(chain(), "chain.onnx");
     const inputs = graphInputs(model, new Map());
