@@ -130,7 +130,8 @@ describe.skipIf(!runtime.ok)("--budget on ONNX models, counted by the runtime", 
     const model = readOnnx(bytes, "up.onnx");
     const inputs = graphInputs(model, new Map());
     const d = await decomposeOnnx(model, { settings, inputs, budget: budget(0.8, "flops") });
-    const [up, conv] = d.plan!.records as [typeof d.plan.records[0], typeof d.plan.records[0]];
+    const [up, conv] = d.plan!.records;
+    if (up === undefined || conv === undefined) throw new Error("two plan records expected");
     expect(up).toMatchObject({ name: "up", geometry: "unsplit", m: null, params: { parent: 216, children: 216 } });
     expect(up.flops!.parent).toBe(2 * 4 * 6 * 9 * 6 * 6);
     // The Conv after it reads the runtime-measured 13x13 map: its FLOPs from the shapes agree with the runtime.
