@@ -29,7 +29,7 @@ function program(io: CliIo): Command {
     .addOption(new Option("--budget-of <what>", "params | flops (flops need --input-size for dumps; ONNX: from the model's shapes)").default("params"))
     .addOption(new Option("--budget-objective <o>", "total (sqrt(sum ||E||^2 / sum ||T||^2)) | max (the worst layer's relative residual)").default("total"))
     .option("--calibration <acts.npz>", "fit to real inputs: one array (N, c_in, H, W) of input activations per layer, named like its weight; minimises the expected output error instead of the kernel residual")
-    .option("--calibration-data <inputs.npy>", "ONNX: fit to real inputs: model inputs (N, C, H, W) (.npz keyed by input name for several inputs); ONNX Runtime captures every Conv's input activations")
+    .option("--calibration-data <file>", "ONNX: fit to real inputs: model inputs (N, C, H, W) (.npz keyed by input name for several inputs); ONNX Runtime captures every Conv's input activations")
     .option("--input-size <size>", "the feature map a layer reads, HxW for every layer or PATTERN=HxW for layers whose name matches (repeatable; first match wins; ONNX: overrides the model's shapes)", (v: string, prev: string[] | undefined) => [...(prev ?? []), v])
     .option("--k1 <n>", "first conv's kernel size, N or HxW (default: the parent's)")
     .option("--k2 <n>", "second conv's kernel size, N or HxW (default: the parent's)")

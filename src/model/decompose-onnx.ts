@@ -62,7 +62,7 @@ export interface OnnxDecomposition {
   readonly plan: BudgetResult | null;
   /** Entry indices left unsplit by the plan. */
   readonly unsplit: ReadonlySet<number>;
-  /** Entry indices fitted to captured activations. */
+  /** Entry indices split and fitted to captured activations. */
   readonly calibrated: ReadonlySet<number>;
 }
 
@@ -136,7 +136,7 @@ export async function decomposeOnnx(model: OnnxModel, o: DecomposeOnnxOptions): 
     if (x.status === "ok") splits.push({ nodeIndex: e.nodeIndex, name: e.name, weight: e.weight, dtype: e.dtype, f1: x.f1, f2: x.f2, pads: childPads(e, x, layout) });
   });
   const surgery = splitConvNodes(model.proto, splits);
-  const calibrated = new Set(tasks.filter((t) => t.calibration !== undefined).map((t) => t.index));
+  const calibrated = new Set(tasks.filter((t) => t.calibration !== undefined && byIndex.get(t.index)?.status === "ok").map((t) => t.index));
   return { model: { file, proto: surgery.proto }, entries, outcomes, splits, surgery, jobs: executor.jobs, shapes, plan: budget?.result ?? null, unsplit, calibrated };
 }
 
