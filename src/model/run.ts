@@ -51,6 +51,7 @@ export async function runOnnx(file: string, o: OnnxRunOptions, io: BatchIo, stdi
     if (parse !== null) throw new DecomposeError("E_ONNX", `not an ONNX model, or a corrupt one (ONNX Runtime: ${parse})`, file);
   }
   // Calibration samples and the runtime they need, before any work.
+  if (file === STDIN && o.calibrationData === STDIN) throw new DecomposeError("E_OPTION", "the model and --calibration-data cannot both come from stdin (-)");
   const calibration: CalibrationInputs | null = o.calibrationData === undefined ? null : readCalibrationInputs(o.calibrationData, model, io.readStdin);
   if (calibration !== null) {
     const rt = await loadRuntime();
