@@ -19,6 +19,7 @@ export interface RawOptions {
   budgetObjective: string;
   inputSize?: string[];
   calibration?: string;
+  calibrationData?: string;
   k1?: string;
   k2?: string;
   method: string;
@@ -88,6 +89,8 @@ export interface CliSettings {
   /** `--budget` and its companions (a whole-network plan instead of one m). */
   readonly budget: BudgetOptions | undefined;
   readonly calibration: string | undefined;
+  /** ONNX: `--calibration-data`, model inputs to capture activations from. */
+  readonly calibrationData: string | undefined;
 }
 
 /** Validate every option; each problem is one `DecomposeError` line naming the option. */
@@ -157,6 +160,7 @@ export function parseCliSettings(raw: RawOptions, env: NodeJS.ProcessEnv = {}): 
     },
     budget,
     calibration: raw.calibration,
+    calibrationData: raw.calibrationData,
   };
 }
 

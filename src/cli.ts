@@ -26,10 +26,11 @@ function program(io: CliIo): Command {
     .argument("<inputs...>", "parent filters: .npy (c_out, c_in, kh, kw) float16/32/64, or .npz/.safetensors dumps; - for stdin")
     .option("-f, --filters <m>", "middle channels m (f1 has m outputs, f2 m inputs): a count (16), a ratio of each layer's smaller channel count (0.5x), or auto (the smallest m reaching --target-residual)")
     .option("--budget <r>", "instead of --filters: plan every layer's geometry and m so that all layers together keep at most r (0 < r <= 1) of the parents' params or FLOPs, at the least total residual")
-    .addOption(new Option("--budget-of <what>", "params | flops (flops need --input-size)").default("params"))
+    .addOption(new Option("--budget-of <what>", "params | flops (flops need --input-size for dumps; ONNX: from the model's shapes)").default("params"))
     .addOption(new Option("--budget-objective <o>", "total (sqrt(sum ||E||^2 / sum ||T||^2)) | max (the worst layer's relative residual)").default("total"))
     .option("--calibration <acts.npz>", "fit to real inputs: one array (N, c_in, H, W) of input activations per layer, named like its weight; minimises the expected output error instead of the kernel residual")
-    .option("--input-size <size>", "the feature map a layer reads, HxW for every layer or PATTERN=HxW for layers whose name matches (repeatable; first match wins)", (v: string, prev: string[] | undefined) => [...(prev ?? []), v])
+    .option("--calibration-data <file>", "ONNX: fit to real inputs: model inputs (N, C, H, W) (.npz keyed by input name for several inputs); ONNX Runtime captures every Conv's input activations")
+    .option("--input-size <size>", "the feature map a layer reads, HxW for every layer or PATTERN=HxW for layers whose name matches (repeatable; first match wins; ONNX: overrides the model's shapes)", (v: string, prev: string[] | undefined) => [...(prev ?? []), v])
     .option("--k1 <n>", "first conv's kernel size, N or HxW (default: the parent's)")
     .option("--k2 <n>", "second conv's kernel size, N or HxW (default: the parent's)")
     .addOption(new Option("-m, --method <name>", "auto | closed-form | polynomial | structured | lm | projected | seed (auto: closed-form for matrix geometries, polynomial for 1-D ones with m = c_in = c_out and k1 + k2 - 1 = k, lm where ke = k with 2-D children, else structured)").default("auto"))
@@ -102,9 +103,10 @@ export async function main(argv: readonly string[], io: CliIo = processIo): Prom
     const stdin = files.includes(STDIN) ? readAll(io) : undefined;
     if (files.some((f) => isOnnx(f, stdin))) {
       if (files.length > 1) throw new DecomposeError("E_OPTION", "an ONNX model is split on its own: give one .onnx input");
-      if (settings.budget !== undefined) throw new DecomposeError("E_OPTION", "--budget plans dumps (.npz/.safetensors); for an ONNX model give --filters");
+      if (settings.calibration !== undefined) throw new DecomposeError("E_OPTION", "--calibration takes activations for dumps; for an ONNX model give --calibration-data inputs.npy (model inputs: every Conv's input is captured by running it)");
       return await runOnnx(files[0]!, onnxOptions(settings), batchIo(io, stdin), stdin);
     }
+    if (settings.calibrationData !== undefined) throw new DecomposeError("E_OPTION", "--calibration-data takes model inputs for an ONNX model; for dumps give --calibration acts.npz (each layer's input activations)");
     if (isSingleLayer(files, settings)) return runSingle(files[0]!, settings, io);
     return await runBatch(files, batchOptions(settings), batchIo(io, stdin));
   } catch (e) {
@@ -182,7 +184,13 @@ function isOnnx(file: string, stdin: Uint8Array | undefined): boolean {
 }
 
 function onnxOptions(s: CliSettings): OnnxRunOptions {
-  return { ...batchOptions(s), verify: s.onnx.verify, inputShapes: s.onnx.inputShapes, ...(s.onnx.maxDeviation === undefined ? {} : { maxDeviation: s.onnx.maxDeviation }) };
+  return {
+    ...batchOptions(s),
+    verify: s.onnx.verify,
+    inputShapes: s.onnx.inputShapes,
+    ...(s.onnx.maxDeviation === undefined ? {} : { maxDeviation: s.onnx.maxDeviation }),
+    ...(s.calibrationData === undefined ? {} : { calibrationData: s.calibrationData }),
+  };
 }
 
 /** Several inputs, dumps, stdin or groups: src/batch/run.ts, NDJSON or a table. */

@@ -11,7 +11,8 @@ import type { Objective } from "../plan/allocation.js";
 import { planBudget, type BudgetPlan } from "../plan/budget.js";
 import { alsSolver, type CostKind } from "../plan/curves.js";
 import { settingsToOptions, type LayerSettings } from "./layer.js";
-import type { PlannedLayer } from "./select.js";
+import type { ConvSite } from "../plan/conv-site.js";
+import type { Shape4 } from "../geometry/tensor.js";
 
 export const PLAN_SCHEMA = "decompose-filter/plan@1";
 export const PLAN_SUMMARY_SCHEMA = "decompose-filter/plan-summary@1";
@@ -77,8 +78,24 @@ export function inputSizeFor(name: string, rules: readonly InputSizeRule[]): Siz
   return rules.find((r) => r.pattern === null)?.size ?? null;
 }
 
+/** One layer the plan sees: a dump's array or an ONNX model's Conv weight. */
+export interface BudgetCandidate {
+  /** Position in the run's records. */
+  readonly index: number;
+  readonly input: string;
+  readonly name: string;
+  /** (c_out, c_in / groups, kh, kw) */
+  readonly shape: Shape4;
+  readonly data: Float64Array;
+  readonly groups: number;
+  /** Where it runs (ONNX: from the graph's shapes); when given, --input-size is not consulted here. */
+  readonly sites?: readonly ConvSite[] | null;
+  /** Counted at full size, never split (ONNX ConvTranspose). */
+  readonly fixed?: boolean;
+}
+
 export function budgetPlan(
-  layers: readonly { readonly entry: PlannedLayer; readonly index: number; readonly input: string }[],
+  layers: readonly BudgetCandidate[],
   base: LayerSettings,
   b: BudgetOptions,
 ): BudgetResult {
@@ -86,12 +103,14 @@ export function budgetPlan(
   const { quality: _quality, ...options } = settingsToOptions(base);
   void _quality;
   const plan = planBudget(
-    layers.map(({ entry }) => ({
-      name: entry.array.name,
-      shape: entry.shape,
-      data: entry.data,
-      groups: entry.groups,
-      inputSize: inputSizeFor(entry.array.name, b.inputSizes),
+    layers.map((l) => ({
+      name: l.name,
+      shape: l.shape,
+      data: l.data,
+      groups: l.groups,
+      inputSize: l.sites ? null : inputSizeFor(l.name, b.inputSizes),
+      sites: l.sites ?? null,
+      ...(l.fixed ? { fixed: true } : {}),
     })),
     {
       ratio: b.ratio,
@@ -115,7 +134,7 @@ export function budgetPlan(
       type: "plan",
       index: l.index,
       input: l.input,
-      name: l.entry.array.name,
+      name: l.name,
       geometry: o.geometry,
       k1: o.k1,
       k2: o.k2,

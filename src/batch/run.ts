@@ -78,7 +78,7 @@ export async function runBatch(inputs: readonly string[], o: BatchOptions, io: B
 
   const candidates = plan.entries.flatMap((e, index) => (e.status === "planned" ? [{ e, index }] : []));
   const budget: BudgetResult | null = o.budget
-    ? budgetPlan(candidates.map(({ e, index }) => ({ entry: e, index, input: file(e) })), o.settings, o.budget)
+    ? budgetPlan(candidates.map(({ e, index }) => ({ index, input: file(e), name: e.array.name, shape: e.shape, data: e.data, groups: e.groups })), o.settings, o.budget)
     : null;
   // With a budget, the layers the plan leaves unsplit are not split (and are copied through).
   const unsplit = new Set(budget ? candidates.filter((_, j) => budget.settings[j] === null).map(({ index }) => index) : []);

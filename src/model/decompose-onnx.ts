@@ -1,7 +1,10 @@
 /**
- * The model pipeline without I/O: plan the Conv nodes (conv-plan.ts), split each distinct weight
- * as a batch layer task (src/batch/layer.ts) on the serial or the worker executor, and rewrite
- * the graph (surgery.ts) with the exact stacking layout's pads (conv-node.ts).
+ * The model pipeline without I/O: plan the Conv nodes (conv-plan.ts), learn the shapes they run
+ * at (model-shapes.ts), with `calibration` capture every candidate Conv's input on the real
+ * samples (capture.ts), with `budget` choose each weight's geometry and m (budget-onnx.ts), split
+ * each distinct weight as a batch layer task (src/batch/layer.ts, calibrated where activations
+ * were captured) on the serial or the worker executor, and rewrite the graph (surgery.ts) with
+ * the exact stacking layout's pads (conv-node.ts).
  */
 import type { LayerExecutor } from "../batch/executor.js";
 import { noProgress, type Progress } from "../batch/progress.js";
@@ -12,8 +15,14 @@ import { DecomposeError } from "../errors.js";
 import { exactChildPads, sameChildPads } from "./conv-node.js";
 import { planConvs, type ConvEntry, type PlannedConv } from "./conv-plan.js";
 import type { GraphInput } from "./inputs.js";
-import { toInt, type OnnxModel } from "./onnx.js";
+import type { OnnxModel } from "./onnx.js";
 import { splitConvNodes, type NodeSplit, type SurgeryResult } from "./surgery.js";
+import type { BudgetOptions, BudgetResult } from "../batch/budget.js";
+import type { CalibrationSet } from "../calibration/whiten.js";
+import { planOnnxBudget } from "./budget-onnx.js";
+import { heldOutCount, type CalibrationInputs } from "./calibration-inputs.js";
+import { captureActivations } from "./capture.js";
+import { modelShapes, type ModelShapes } from "./model-shapes.js";
 
 export interface DecomposeOnnxOptions {
   readonly settings: LayerSettings;
@@ -27,6 +36,14 @@ export interface DecomposeOnnxOptions {
   readonly inputs?: readonly GraphInput[];
   /** A progress display for the tasks about to run (src/batch/progress.ts). */
   readonly progress?: (tasks: readonly LayerTask[]) => Progress;
+  /** `--budget`: a plan chooses every weight's geometry and m (settings.filters is then unused). */
+  readonly budget?: BudgetOptions;
+  /** `--calibration-data`: real model inputs; every split ungrouped Conv is fitted to its captured input. */
+  readonly calibration?: CalibrationInputs;
+  /** The model's shapes, when the caller has them (else measured here). */
+  readonly shapes?: ModelShapes;
+  /** Let ONNX Runtime measure shapes the graph does not give (default true). */
+  readonly runtimeShapes?: boolean;
 }
 
 export interface OnnxDecomposition {
@@ -39,40 +56,61 @@ export interface OnnxDecomposition {
   readonly splits: readonly NodeSplit[];
   readonly surgery: SurgeryResult;
   readonly jobs: number;
+  /** The parent's shapes (Conv inputs and outputs, where known). */
+  readonly shapes: ModelShapes;
+  /** With `budget`: the plan, its records and summary. */
+  readonly plan: BudgetResult | null;
+  /** Entry indices left unsplit by the plan. */
+  readonly unsplit: ReadonlySet<number>;
+  /** Entry indices split and fitted to captured activations. */
+  readonly calibrated: ReadonlySet<number>;
 }
 
 export async function decomposeOnnx(model: OnnxModel, o: DecomposeOnnxOptions): Promise<OnnxDecomposition> {
   const file = model.file;
   const layout = o.settings.extra?.layout ?? "exact";
+  const shapes = o.shapes ?? (await modelShapes(model.proto, o.inputs ?? [], { seed: o.settings.seed, runtime: o.runtimeShapes ?? true }));
   const entries = planConvs(model, {
     ...(o.select ? { select: o.select } : {}),
     ...(o.exclude ? { exclude: o.exclude } : {}),
-    explicitSizes: o.settings.k1 !== undefined || o.settings.k2 !== undefined,
-    spatial: spatialSizes(model, o.inputs ?? []),
+    explicitSizes: o.budget !== undefined || o.settings.k1 !== undefined || o.settings.k2 !== undefined,
+    spatial: spatialSizes(shapes),
     layout,
   });
   if (o.strict) {
     const s = entries.find((e) => e.status === "skipped");
     if (s && s.status === "skipped") throw strictError(file, s.name, s.reason);
   }
-  const tasks: LayerTask[] = entries.flatMap((e, index) =>
-    e.status === "planned" && e.sharesWith === null
-      ? [{
-          index,
-          name: e.name,
-          shape: e.shape,
-          data: e.data,
-          bias: e.bias,
-          groups: e.attributes.group,
-          // The per-layer functional check assumes symmetric pads; the runtime check covers the whole model.
-          settings: {
-            ...o.settings,
-            padding: { h: e.pads.top, w: e.pads.left },
-            extra: { ...o.settings.extra, parentStride: { h: e.attributes.strides[0], w: e.attributes.strides[1] }, functional: false },
-          },
-        }]
-      : [],
-  );
+  const acts = o.calibration ? await captureConvInputs(model, entries, shapes, o.calibration) : new Map<number, CalibrationSet>();
+  const budget = o.budget ? planOnnxBudget(model, entries, shapes.shapes, o.settings, o.budget) : null;
+  const unsplit = new Set<number>();
+  const tasks: LayerTask[] = entries.flatMap((e, index) => {
+    if (e.status !== "planned" || e.sharesWith !== null) return [];
+    const chosen = budget ? (budget.settings.get(index) ?? null) : o.settings;
+    if (chosen === null) {
+      unsplit.add(index);
+      return [];
+    }
+    const calibration = acts.get(index);
+    return [{
+      index,
+      name: e.name,
+      shape: e.shape,
+      data: e.data,
+      bias: e.bias,
+      groups: e.attributes.group,
+      // The per-layer functional check assumes symmetric pads; the runtime check covers the whole model.
+      settings: {
+        ...chosen,
+        padding: { h: e.pads.top, w: e.pads.left },
+        extra: { ...chosen.extra, parentStride: { h: e.attributes.strides[0], w: e.attributes.strides[1] }, functional: false },
+      },
+      ...(calibration ? { calibration } : {}),
+    }];
+  });
+  entries.forEach((e, index) => {
+    if (e.status === "planned" && e.sharesWith !== null && unsplit.has(e.sharesWith)) unsplit.add(index);
+  });
   const jobs = Math.min(o.jobs ?? 1, tasks.length);
   const executor: LayerExecutor = jobs > 1 && workersAvailable() ? workerLayerExecutor(jobs) : serialLayerExecutor;
   const progress = o.progress && tasks.length > 0 ? o.progress(tasks) : noProgress;
@@ -98,7 +136,41 @@ export async function decomposeOnnx(model: OnnxModel, o: DecomposeOnnxOptions): 
     if (x.status === "ok") splits.push({ nodeIndex: e.nodeIndex, name: e.name, weight: e.weight, dtype: e.dtype, f1: x.f1, f2: x.f2, pads: childPads(e, x, layout) });
   });
   const surgery = splitConvNodes(model.proto, splits);
-  return { model: { file, proto: surgery.proto }, entries, outcomes, splits, surgery, jobs: executor.jobs };
+  const calibrated = new Set(tasks.filter((t) => t.calibration !== undefined && byIndex.get(t.index)?.status === "ok").map((t) => t.index));
+  return { model: { file, proto: surgery.proto }, entries, outcomes, splits, surgery, jobs: executor.jobs, shapes, plan: budget?.result ?? null, unsplit, calibrated };
+}
+
+/**
+ * The input activations of every ungrouped Conv weight to be split (the first node reading it),
+ * on every calibration sample, split into fitted and held-out samples (the last
+ * max(1, floor(N / 4))). Grouped and depthwise Convs keep the kernel-space fit.
+ */
+async function captureConvInputs(model: OnnxModel, entries: readonly ConvEntry[], shapes: ModelShapes, c: CalibrationInputs): Promise<Map<number, CalibrationSet>> {
+  const wanted = new Map<number, string>();
+  const perSample = new Map<string, readonly number[]>();
+  entries.forEach((e, index) => {
+    if (e.status !== "planned" || e.sharesWith !== null || e.attributes.group !== 1) return;
+    const x = e.node.input?.[0] ?? "";
+    const dims = shapes.shapes.get(x)?.dims;
+    if (dims === undefined || dims.length !== 4 || dims[0] !== 1) {
+      throw new DecomposeError("E_ONNX", `--calibration-data: the input of Conv '${e.name}' has no known (1, c, h, w) shape${shapes.runtimeNote ? ` (${shapes.runtimeNote})` : ""}`, model.file);
+    }
+    wanted.set(index, x);
+    perSample.set(x, dims);
+  });
+  const acts = await captureActivations(model.proto, perSample, c);
+  const held = heldOutCount(c.samples);
+  const out = new Map<number, CalibrationSet>();
+  for (const [index, x] of wanted) {
+    const t = acts.get(x)!;
+    const [n, ch, h, w] = t.shape;
+    const per = ch * h * w;
+    out.set(index, {
+      fit: { shape: [n - held, ch, h, w], data: t.data.subarray(0, (n - held) * per) },
+      heldOut: { shape: [held, ch, h, w], data: t.data.subarray((n - held) * per) },
+    });
+  }
+  return out;
 }
 
 /** The children's pads in the chosen layout; the target pad e = (k1 + k2 - 1 - k) / 2 per axis, from the factors' shapes. */
@@ -108,15 +180,10 @@ function childPads(e: PlannedConv, x: LayerOutcome & { status: "ok" }, layout: "
   return exactChildPads(e.pads, targetPad, e.attributes.dilations);
 }
 
-/** (h, w) of the 4-D tensors whose shapes are known: value_info with fixed dims, and graph inputs. */
-function spatialSizes(model: OnnxModel, inputs: readonly GraphInput[]): Map<string, readonly [number, number]> {
+/** (h, w) of the 4-D tensors whose shapes are known (for auto_pad SAME with a stride above 1). */
+function spatialSizes(s: ModelShapes): Map<string, readonly [number, number]> {
   const m = new Map<string, readonly [number, number]>();
-  for (const v of model.proto.graph?.valueInfo ?? []) {
-    const dims = v.type?.tensorType?.shape?.dim ?? [];
-    const h = toInt(dims[2]?.dimValue), w = toInt(dims[3]?.dimValue);
-    if (dims.length === 4 && h > 0 && w > 0 && v.name) m.set(v.name, [h, w]);
-  }
-  for (const i of inputs) if (i.dims.length === 4) m.set(i.name, [i.dims[2]!, i.dims[3]!]);
+  for (const [name, k] of s.shapes) if (k.dims.length === 4) m.set(name, [k.dims[2]!, k.dims[3]!]);
   return m;
 }
 

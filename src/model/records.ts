@@ -5,6 +5,8 @@
  */
 import type { LayerRecord, SummaryRecord } from "../batch/records.js";
 import type { ModelCounts } from "./counts.js";
+import type { ShapeSource } from "./shape-inference.js";
+import type { SampleDeviation } from "./verify-samples.js";
 import type { VerifyResult } from "./verify.js";
 
 export interface OnnxLayerRecord extends LayerRecord {
@@ -27,7 +29,15 @@ export interface OnnxLayerRecord extends LayerRecord {
 }
 
 export interface OnnxSummaryRecord extends SummaryRecord {
-  readonly model: { readonly before: ModelCounts; readonly after: ModelCounts; readonly removed: readonly string[] };
+  readonly model: {
+    readonly before: ModelCounts;
+    readonly after: ModelCounts;
+    readonly removed: readonly string[];
+    /** Where the Conv input shapes (FLOPs, MACs) came from: counts per source, Convs with none. */
+    readonly shapes: { readonly sources: Readonly<Record<ShapeSource, number>>; readonly unknown: readonly string[]; readonly runtimeNote: string | null };
+  };
+  /** `--calibration-data`: the samples, how many weights were fitted to them, the end-to-end check on the held-out ones. */
+  readonly calibration: { readonly file: string; readonly samples: number; readonly calibrated: number; readonly heldOut: SampleDeviation | null } | null;
   /** null with --no-verify. */
   readonly verify: VerifyResult | null;
   /** Graph outputs above --max-deviation (exit code 1 when any). */

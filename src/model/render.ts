@@ -7,7 +7,7 @@ import type { OnnxSummaryRecord } from "./records.js";
 
 const sci = (x: number): string => (x === 0 ? "0" : x.toExponential(2));
 
-export function renderVerify(s: OnnxSummaryRecord, c: ChalkInstance): string {
+export function renderVerify(s: OnnxSummaryRecord, shapes: string, c: ChalkInstance): string {
   const out: string[] = [c.bold("model")];
   const { before, after } = s.model;
   const pct = (a: number, b: number): string => (b > 0 ? `${((a / b) * 100).toFixed(1)}%` : "-");
@@ -15,6 +15,7 @@ export function renderVerify(s: OnnxSummaryRecord, c: ChalkInstance): string {
   if (before.convMacs !== null && after.convMacs !== null) {
     out.push(`  Conv MACs ${before.convMacs} -> ${after.convMacs} (${pct(after.convMacs, before.convMacs)})`);
   }
+  out.push(c.dim(`  ${shapes}`));
   const v = s.verify;
   if (v === null) out.push(c.dim("  runtime check off (--no-verify)"));
   else if (v.status !== "ok") out.push(`  ${c.yellow(v.status === "failed" ? `runtime check FAILED: ${v.reason}` : `not checked end to end: ${v.reason}`)}`);
@@ -26,6 +27,11 @@ export function renderVerify(s: OnnxSummaryRecord, c: ChalkInstance): string {
     const line = (cells: readonly string[]): string => "  " + cells.map((x, j) => (j < 2 ? x.padEnd(width[j]!) : x.padStart(width[j]!))).join("  ").trimEnd();
     out.push(c.dim(line(head)));
     for (const [i, r] of rows.entries()) out.push(s.aboveMaxDeviation.includes(v.outputs[i]!.name) ? c.red(line(r)) : line(r));
+  }
+  const h = s.calibration?.heldOut;
+  if (s.calibration && h) {
+    out.push(c.bold(`end to end on the ${h.samples} held-out calibration input${h.samples === 1 ? "" : "s"} of ${s.calibration.file} (${s.calibration.calibrated} weights fitted to the other ${s.calibration.samples - h.samples})`));
+    for (const d of h.outputs) out.push(`  ${d.name}  max |dev| ${sci(d.maxAbs)}  relative ${sci(d.rel)}  cosine ${d.cosine.toFixed(9)}`);
   }
   return out.join("\n") + "\n";
 }

@@ -1,7 +1,10 @@
 /**
- * A whole ONNX model from the command line: read and validate -> decomposeOnnx (plan, split on
- * the batch executor, rewrite the graph) -> run parent and result in ONNX Runtime (verify.ts)
- * -> write `<stem>.decomposed.onnx` (and --report) in one atomic write -> NDJSON or table.
+ * A whole ONNX model from the command line: read and validate (the model, --calibration-data)
+ * -> the Convs' shapes (model-shapes.ts) -> decomposeOnnx (capture activations, budget plan,
+ * split on the batch executor, rewrite the graph) -> run parent and result in ONNX Runtime
+ * (verify.ts; on the held-out real samples too, verify-samples.ts) -> write
+ * `<stem>.decomposed.onnx` (and --report) in one atomic write -> NDJSON (plan lines first) or
+ * tables.
  */
 import { existsSync, mkdirSync } from "node:fs";
 import { basename, dirname, extname, join, resolve } from "node:path";
@@ -11,6 +14,11 @@ import { progressBar } from "../batch/progress.js";
 import { LAYER_SCHEMA, ndjsonLine, type LayerRecord } from "../batch/records.js";
 import { summarise, type BatchIo, type BatchOptions } from "../batch/run.js";
 import { renderTable } from "../batch/table.js";
+import { renderPlanTable } from "../batch/budget.js";
+import { readCalibrationInputs, type CalibrationInputs } from "./calibration-inputs.js";
+import { describeShapeSources, modelShapes, type ModelShapes } from "./model-shapes.js";
+import { loadRuntime } from "./runtime.js";
+import { verifyOnSamples, type SampleDeviation } from "./verify-samples.js";
 import { DecomposeError } from "../errors.js";
 import { readFileBytes, type FileToWrite } from "../io/files.js";
 import { fileManifestPath } from "../io/manifest.js";
@@ -20,7 +28,6 @@ import type { ConvEntry } from "./conv-plan.js";
 import { modelCounts, type ModelCounts } from "./counts.js";
 import { decomposeOnnx } from "./decompose-onnx.js";
 import { graphInputs, type GraphInput } from "./inputs.js";
-import { convOutputElements } from "./probe.js";
 import { readOnnx, writeOnnx, type OnnxModel } from "./onnx.js";
 import type { OnnxLayerRecord, OnnxSummaryRecord } from "./records.js";
 import { renderVerify } from "./render.js";
@@ -33,6 +40,8 @@ export interface OnnxRunOptions extends BatchOptions {
   readonly inputShapes: ReadonlyMap<string, readonly number[]>;
   /** Exit 1 when an output's relative deviation is above this. */
   readonly maxDeviation?: number;
+  /** `--calibration-data`: real model inputs (N, ...) to capture every Conv's input activations from. */
+  readonly calibrationData?: string;
 }
 
 export async function runOnnx(file: string, o: OnnxRunOptions, io: BatchIo, stdinBytes?: Uint8Array): Promise<number> {
@@ -43,8 +52,19 @@ export async function runOnnx(file: string, o: OnnxRunOptions, io: BatchIo, stdi
     const parse = await runtimeParseError(bytes);
     if (parse !== null) throw new DecomposeError("E_ONNX", `not an ONNX model, or a corrupt one (ONNX Runtime: ${parse})`, file);
   }
-  // Shapes first, so a symbolic input without --input-shape fails before any work.
-  const inputs = o.verify ? graphInputs(model, o.inputShapes) : tryInputs(model, o.inputShapes);
+  // Calibration samples and the runtime they need, before any work.
+  if (file === STDIN && o.calibrationData === STDIN) throw new DecomposeError("E_OPTION", "the model and --calibration-data cannot both come from stdin (-)");
+  const calibration: CalibrationInputs | null = o.calibrationData === undefined ? null : readCalibrationInputs(o.calibrationData, model, io.readStdin);
+  if (calibration !== null) {
+    const rt = await loadRuntime();
+    if (!rt.ok) throw new DecomposeError("E_OPTION", `--calibration-data needs onnxruntime-node (it runs the model to capture each Conv's input): ${rt.reason}`, o.calibrationData);
+  }
+  // Shapes first, so a symbolic input without --input-shape fails before any work; the
+  // calibration samples fix the dims they have.
+  const overrides = new Map(o.inputShapes);
+  for (const c of calibration?.inputs ?? []) if (!overrides.has(c.name)) overrides.set(c.name, c.dims);
+  const inputs = o.verify || calibration !== null ? graphInputs(model, overrides) : tryInputs(model, overrides);
+  const shapes = await modelShapes(model.proto, inputs, { seed: o.settings.seed });
   const outDir = o.outDir ?? (file === STDIN ? "." : dirname(file));
   const stem = file === STDIN ? "stdin" : basename(file, extname(file).toLowerCase() === ".onnx" ? extname(file) : "");
   const outPath = join(outDir, `${stem}.decomposed.onnx`);
@@ -59,35 +79,43 @@ export async function runOnnx(file: string, o: OnnxRunOptions, io: BatchIo, stdi
     strict: o.strict,
     jobs: o.jobs,
     inputs,
+    shapes,
+    ...(o.budget ? { budget: o.budget } : {}),
+    ...(calibration ? { calibration } : {}),
     ...(stream ? { progress: (tasks: readonly LayerTask[]) => progressBar(tasks.length, new Map(tasks.map((t) => [t.index, t.name])), stream) } : {}),
   });
   const { entries, outcomes, splits, surgery } = d;
   const out = writeOnnx(surgery.proto);
   const hasDouble = entries.some((e) => e.status === "planned" && e.dtype === "DOUBLE");
   const verify: VerifyResult | null = o.verify ? await verifyModels(bytes, out, { inputs, seed: o.settings.seed, hasDouble }) : null;
+  const onSamples: SampleDeviation | null = calibration !== null && verify?.status === "ok" ? await verifyOnSamples(bytes, out, calibration) : null;
+  const after = await modelShapes(surgery.proto, inputs, { seed: o.settings.seed, known: shapes.shapes });
 
-  const records = entries.map((e, index) => record(e, index, file, outcomes.get(index), splits, surgery.names, outPath, o));
+  const records = entries.map((e, index) => record(e, index, file, outcomes.get(index), splits, surgery.names, outPath, o, d.unsplit.has(index), calibration !== null));
   const norms = new Map([...outcomes.values()].flatMap((x) => (x.status === "ok" ? [[x.index, x.summary.targetNorm] as const] : [])));
   const files: FileToWrite[] = [{ path: outPath, bytes: out }];
-  const base = summarise(records, norms, [file], files, 0, o, d.jobs, (performance.now() - started) / 1000, new Set());
+  const base = summarise(records, norms, [file], files, 0, o, d.jobs, (performance.now() - started) / 1000, d.unsplit);
   const above = verify?.status === "ok" && o.maxDeviation !== undefined ? verify.outputs.filter((d) => !(d.rel <= o.maxDeviation!)).map((d) => d.name) : [];
   const summary: OnnxSummaryRecord = {
     ...base,
     model: {
-      before: modelCounts(model.proto, verify?.status === "ok" ? await convOutputElements(model.proto, inputs, o.settings.seed) : null),
-      after: modelCounts(surgery.proto, verify?.status === "ok" ? await convOutputElements(surgery.proto, inputs, o.settings.seed) : null),
+      before: modelCounts(model.proto, elements(shapes)),
+      after: modelCounts(surgery.proto, elements(after)),
       removed: surgery.removed,
+      shapes: { sources: shapes.sources, unknown: shapes.unknown, runtimeNote: shapes.runtimeNote },
     },
+    calibration: calibration === null ? null : { file: calibration.file, samples: calibration.samples, calibrated: d.calibrated.size, heldOut: onSamples },
     verify,
     aboveMaxDeviation: above,
   };
-  const ndjson = [...records, summary].map(ndjsonLine).join("");
+  const planLines = d.plan ? [...d.plan.records, d.plan.summary].map((r) => JSON.stringify(r) + "\n").join("") : "";
+  const ndjson = planLines + [...records, summary].map(ndjsonLine).join("");
   const report = o.report ? { path: o.report, bytes: new TextEncoder().encode(ndjson) } : undefined;
   mkdirSync(outDir, { recursive: true });
   writeOutputSets([{ manifest: fileManifestPath(outPath), files }], report, { force: o.force, protect: file === STDIN ? [] : [resolve(file)] });
 
   if (o.json) io.stdout(ndjson);
-  else if (!o.quiet) io.stdout(renderTable(records, base, io.chalk) + renderVerify(summary, io.chalk));
+  else if (!o.quiet) io.stdout((d.plan ? renderPlanTable(d.plan.records, d.plan.summary, io.chalk) : "") + renderTable(records, base, io.chalk) + renderVerify(summary, describeShapeSources(shapes), io.chalk));
   if (verify !== null && verify.status !== "ok" && !o.json) io.stderr(`decompose-filter: ${file}: ${verify.status === "failed" ? "runtime check failed" : "not checked end to end"}: ${verify.reason}\n`);
   for (const name of base.aboveMaxResidual) {
     const r = records.find((x) => `${x.input}:${x.name}` === name);
@@ -103,6 +131,11 @@ export async function runOnnx(file: string, o: OnnxRunOptions, io: BatchIo, stdi
 
 
 
+
+/** Element counts of every tensor whose shape is known (counts.ts reads the Conv outputs). */
+function elements(s: ModelShapes): Map<string, number> {
+  return new Map([...s.shapes].map(([n, k]) => [n, k.dims.reduce((a, b) => a * b, 1)]));
+}
 
 function tryInputs(model: OnnxModel, overrides: ReadonlyMap<string, readonly number[]>): GraphInput[] {
   try {
@@ -124,13 +157,15 @@ function record(
   names: SurgeryResult["names"],
   outPath: string,
   o: OnnxRunOptions,
+  unsplit: boolean,
+  calibrated: boolean,
 ): OnnxLayerRecord {
   const planned = e.status === "planned" ? e : null;
   const shared = planned !== null && planned.sharesWith !== null;
   const s = x?.status === "ok" ? x.summary : null;
   const split = splits.find((p) => p.nodeIndex === e.nodeIndex);
   const n = names.get(e.nodeIndex);
-  const reason = e.status === "skipped" ? e.reason : x?.status === "skipped" ? x.reason : null;
+  const reason = e.status === "skipped" ? e.reason : x?.status === "skipped" ? x.reason : unsplit ? "left unsplit by the budget plan" : null;
   const own = s !== null && !shared;
   const base: LayerRecord = {
     schema: LAYER_SCHEMA,
@@ -157,6 +192,7 @@ function record(
     time: own ? { seconds: s.seconds, flops: s.flops } : null,
     linalg: own ? (s.linalg ?? null) : null,
     outputs: n ? { file: outPath, f1: n.w1, f2: n.w2, bias: s && (e.node.input?.[2] ?? "") !== "" ? e.node.input![2]! : null } : null,
+    ...(calibrated ? { calibration: own ? (s.calibration ?? null) : null } : {}),
   };
   return {
     ...base,

@@ -1,14 +1,15 @@
 /**
  * `--budget r`: one plan for a whole set of layers. Curves first (curves.ts: closed forms and
  * floors, solver runs only where they can change the choice), then one allocation across layers
- * (allocation.ts) under sum cost <= r x the parents' cost. A grouped layer has only its unsplit
- * option (it counts at full size).
+ * (allocation.ts) under sum cost <= r x the parents' cost. A grouped (or `fixed`) layer has only
+ * its unsplit option (it counts at full size).
  */
 import { DecomposeError } from "../errors.js";
 import { quoted } from "../io/quote.js";
 import type { Shape4, Size2 } from "../geometry/tensor.js";
 import { allocate, minimumCost, type AllocLayer, type Objective } from "./allocation.js";
 import { candidateFlops, candidateParams, layerCandidates, parentFlops, parentParams, type GeometryName } from "./candidates.js";
+import { siteChildFlops, siteParentFlops, type ConvSite } from "./conv-site.js";
 import { layerCurve, type CostKind, type CurveSettings, type LayerCurve, type LayerOption } from "./curves.js";
 
 export interface BudgetLayer {
@@ -17,6 +18,10 @@ export interface BudgetLayer {
   readonly data: Float64Array;
   readonly groups: number;
   readonly inputSize: Size2 | null;
+  /** Where the layer runs, when known more precisely than inputSize (ONNX nodes); used for FLOPs. */
+  readonly sites?: readonly ConvSite[] | null;
+  /** Counted at full size and never split (an ONNX ConvTranspose), like a grouped layer. */
+  readonly fixed?: boolean;
 }
 
 export interface BudgetSpec {
@@ -54,7 +59,7 @@ export interface BudgetPlan {
 export function planBudget(layers: readonly BudgetLayer[], spec: BudgetSpec, file?: string): BudgetPlan {
   const started = performance.now();
   if (spec.of === "flops") {
-    const missing = layers.find((l) => l.inputSize === null);
+    const missing = layers.find((l) => l.inputSize === null && (l.sites ?? null) === null);
     if (missing) {
       throw new DecomposeError(
         "E_OPTION",
@@ -76,14 +81,15 @@ export function planBudget(layers: readonly BudgetLayer[], spec: BudgetSpec, fil
   }
   const curves: LayerCurve[] = layers.map((l) => {
     const parent = { shape: l.shape, data: l.data };
-    if (l.groups !== 1) {
-      // Grouped: left unsplit (the curve's unsplit option alone).
-      const full = layerCurve(parent, { cost: spec.of, inputSize: l.inputSize, solve: spec.solve, fractions: [] });
+    if (l.groups !== 1 || l.fixed === true) {
+      // Grouped or fixed: left unsplit (the curve's unsplit option alone).
+      const full = layerCurve(parent, { cost: spec.of, inputSize: l.inputSize, sites: l.sites ?? null, solve: spec.solve, fractions: [] });
       return { ...full, options: full.options.slice(0, 1), solverRuns: 0, refine: () => false };
     }
     return layerCurve(parent, {
       cost: spec.of,
       inputSize: l.inputSize,
+      sites: l.sites ?? null,
       solve: spec.solve,
       ...(spec.pinned ? { pinned: pinnedSizes(l.shape, spec.pinned) } : {}),
       ...(spec.fractions ? { fractions: spec.fractions } : {}),
@@ -138,18 +144,30 @@ export function planBudget(layers: readonly BudgetLayer[], spec: BudgetSpec, fil
   };
 }
 
-/** The parents' total cost and a lower bound on any plan's: per layer, its cheapest candidate at m = 1 or itself. */
+/**
+ * The parents' total cost and a lower bound on any plan's: per layer, its cheapest candidate at
+ * m = 1 or itself, costed as the curves cost them (curves.ts: per site for ONNX nodes, else on the
+ * layer's input size).
+ */
 function lowestPlanCost(layers: readonly BudgetLayer[], spec: BudgetSpec): { parent: number; lowest: number } {
   let parent = 0;
   let lowest = 0;
   for (const l of layers) {
-    const full = spec.of === "params" ? parentParams(l.shape) : parentFlops(l.shape, l.inputSize!);
+    const sites = l.sites ?? null;
+    const overSites = (f: (site: ConvSite) => number): number => sites!.reduce((t, site) => t + f(site), 0);
+    const full = spec.of === "params" ? parentParams(l.shape) : sites ? overSites((site) => siteParentFlops(l.shape, site)) : parentFlops(l.shape, l.inputSize!);
     parent += full;
     let cheapest = full;
-    if (l.groups === 1) {
+    if (l.groups === 1 && l.fixed !== true) {
       for (const c of layerCandidates(l.shape, spec.pinned ? pinnedSizes(l.shape, spec.pinned) : undefined)) {
         if (c.mMax <= 1) continue;
-        cheapest = Math.min(cheapest, spec.of === "params" ? candidateParams(l.shape, c, 1) : candidateFlops(l.shape, c, 1, l.inputSize!));
+        const cost =
+          spec.of === "params"
+            ? candidateParams(l.shape, c, 1)
+            : sites
+              ? overSites((site) => siteChildFlops(l.shape, c.k1, c.k2, 1, site))
+              : candidateFlops(l.shape, c, 1, l.inputSize!);
+        cheapest = Math.min(cheapest, cost);
       }
     }
     lowest += cheapest;

@@ -20,6 +20,7 @@ import { sumSquares, type Size2, type Tensor4 } from "../geometry/tensor.js";
 import { frequencyFloorSquares } from "../report/floor.js";
 import { candidateFlops, candidateParams, layerCandidates, parentFlops, parentParams, type Candidate, type GeometryName } from "./candidates.js";
 import { truncatedSvdTails } from "./closed-form.js";
+import { siteChildFlops, siteParentFlops, type ConvSite } from "./conv-site.js";
 
 export type CostKind = "params" | "flops";
 
@@ -58,8 +59,10 @@ export interface LayerCurve {
 
 export interface CurveSettings {
   readonly cost: CostKind;
-  /** The layer's input feature map (needed for FLOPs). */
+  /** The layer's input feature map (needed for FLOPs; "same" padding, stride 1). */
   readonly inputSize: Size2 | null;
+  /** Where the layer runs (ONNX nodes: pads, strides, dilations; one per node sharing the weight); replaces inputSize for FLOPs. */
+  readonly sites?: readonly ConvSite[] | null;
   readonly pinned?: { readonly k1: Size2; readonly k2: Size2 };
   /** Fractions of the parent's cost at which ALS geometries are tried. */
   readonly fractions?: readonly number[];
@@ -73,7 +76,9 @@ export function layerCurve(parent: Tensor4, s: CurveSettings): LayerCurve {
   const shape = parent.shape;
   const normSq = sumSquares(parent.data);
   const pParams = parentParams(shape);
-  const pFlops = s.inputSize ? parentFlops(shape, s.inputSize) : null;
+  const sites = s.sites ?? null;
+  const sum = (f: (site: ConvSite) => number): number => sites!.reduce((t, site) => t + f(site), 0);
+  const pFlops = sites ? sum((site) => siteParentFlops(shape, site)) : s.inputSize ? parentFlops(shape, s.inputSize) : null;
   const parentCost = s.cost === "params" ? pParams : pFlops!;
   const unsplit: LayerOption = { geometry: "unsplit", k1: null, k2: null, m: null, params: pParams, flops: pFlops, errSq: 0, floorSq: 0, source: "unsplit" };
   const option = (c: Candidate, m: number, errSq: number, floorSq: number, source: LayerOption["source"]): LayerOption => ({
@@ -82,7 +87,7 @@ export function layerCurve(parent: Tensor4, s: CurveSettings): LayerCurve {
     k2: c.k2,
     m,
     params: candidateParams(shape, c, m),
-    flops: s.inputSize ? candidateFlops(shape, c, m, s.inputSize) : null,
+    flops: sites ? sum((site) => siteChildFlops(shape, c.k1, c.k2, m, site)) : s.inputSize ? candidateFlops(shape, c, m, s.inputSize) : null,
     errSq,
     floorSq,
     source,

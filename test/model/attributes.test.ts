@@ -91,9 +91,17 @@ describe.skipIf(!runtime.ok)("Conv attributes, checked by ONNX Runtime against t
   });
 
   it("when auto_pad SAME has a stride and the input size is unknown then the node is skipped with the reason", async () => {
-    const spec: ModelSpec = { input: [1, 3, 9, 9], convs: [{ cIn: 3, cOut: 4, k: [3, 3], strides: [2, 2], autoPad: "SAME_UPPER" }] };
+    // A symbolic batch: the graph input's shape is not fully stated, and no inputs are given.
+    const spec: ModelSpec = { input: [1, 3, 9, 9], symbolicBatch: true, convs: [{ cIn: 3, cOut: 4, k: [3, 3], strides: [2, 2], autoPad: "SAME_UPPER" }] };
     const model = readOnnx(buildModel(spec), "t.onnx");
     const d = await decomposeOnnx(model, { settings: exactSettings });
     expect(d.entries[0]).toMatchObject({ status: "skipped", reason: expect.stringMatching(/needs the input's spatial size/) });
+  });
+
+  it("when auto_pad SAME has a stride and the graph states the input's shape then the node is split", async () => {
+    const spec: ModelSpec = { input: [1, 3, 9, 9], convs: [{ cIn: 3, cOut: 4, k: [3, 3], strides: [2, 2], autoPad: "SAME_UPPER" }] };
+    const d = await decomposeOnnx(readOnnx(buildModel(spec), "t.onnx"), { settings: exactSettings });
+    // ceil(9 / 2) = 5 outputs: total pad (5 - 1) 2 + 3 - 9 = 2, one per side.
+    expect(d.entries[0]).toMatchObject({ status: "planned", pads: { top: 1, left: 1, bottom: 1, right: 1 } });
   });
 });
