@@ -6,6 +6,7 @@ import { stackLayouts } from "./geometry/layout.js";
 import { pad2d } from "./geometry/pad.js";
 import { resolveGeometry, samePadding } from "./geometry/shapes.js";
 import type { Tensor4 } from "./geometry/tensor.js";
+import { releaseScratch } from "./linalg/scratch.js";
 import { chooseMethod } from "./methods/policy.js";
 import { methodEntry } from "./methods/registry.js";
 import { evaluate } from "./pipeline/evaluate.js";
@@ -35,7 +36,11 @@ export interface Decomposition {
  */
 export function decompose(parent: Tensor4, options: DecomposeOptions): Decomposition {
   // 0. Scale once at the entry (als/scale.ts): the solvers see magnitudes near 1.
-  return withEntryScale(parent, options, decomposeAtScale);
+  try {
+    return withEntryScale(parent, options, decomposeAtScale);
+  } finally {
+    releaseScratch(); // the solvers' reused work buffers (linalg/scratch.ts) end with the run
+  }
 }
 
 function decomposeAtScale(parent: Tensor4, options: DecomposeOptions): Decomposition {

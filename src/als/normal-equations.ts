@@ -1,5 +1,6 @@
 import { gemm, gemmFlops } from "../linalg/gemm.js";
 import { gram, gramFlops } from "../linalg/gram.js";
+import { scratch, zeroedScratch } from "../linalg/scratch.js";
 import type { Size2, Tensor4 } from "../geometry/tensor.js";
 
 /**
@@ -44,26 +45,27 @@ export function normalEquations(H: Tensor4, T: Tensor4, a: Size2): NormalEquatio
   const n = m * A;
   let flops = 0;
 
-  // S holds P = F^T F summed along each spatial lag; P itself (as large as G) is dropped before
-  // G is allocated, so the two never coexist.
+  // S holds P = F^T F summed along each spatial lag; P (as large as G) is a scratch buffer
+  // (linalg/scratch.ts), reused from call to call rather than allocated beside G each time.
   const lh = 2 * a.h - 1;
   const lw = 2 * a.w - 1;
   const lags = lh * lw;
   const S = lagSums(H, a);
   flops += gramFlops(c, nh);
 
-  // G[(p, ah, aw), (q, bh, bw)] = S[p][(ah - bh, aw - bw)][q].
+  // G[(p, ah, aw), (q, bh, bw)] = S[p][(ah - bh, aw - bw)][q], written row by row (contiguous
+  // writes; the reads stay inside p's lags x m block of S).
   const G = new Float64Array(n * n);
   for (let p = 0; p < m; p++) {
     const sp = p * lags * m;
     for (let ah = 0; ah < a.h; ah++) {
       for (let aw = 0; aw < a.w; aw++) {
         const row = (p * A + ah * a.w + aw) * n;
-        for (let bh = 0; bh < a.h; bh++) {
-          for (let bw = 0; bw < a.w; bw++) {
-            const sOff = sp + ((ah - bh + a.h - 1) * lw + (aw - bw + a.w - 1)) * m;
-            const col = row + bh * a.w + bw;
-            for (let q = 0; q < m; q++) G[col + q * A] = S[sOff + q]!;
+        for (let q = 0; q < m; q++) {
+          const col = row + q * A;
+          for (let bh = 0; bh < a.h; bh++) {
+            const lagRow = sp + (ah - bh + a.h - 1) * lw * m + q;
+            for (let bw = 0; bw < a.w; bw++) G[col + bh * a.w + bw] = S[lagRow + (aw - bw + a.w - 1) * m]!;
           }
         }
       }
@@ -72,7 +74,7 @@ export function normalEquations(H: Tensor4, T: Tensor4, a: Size2): NormalEquatio
 
   // Hm (m x c kh kw): Hm[p, (ci, v)] = H[ci, p, v].
   const ck = c * kk;
-  const Hm = new Float64Array(m * ck);
+  const Hm = scratch("normal-equations.Hm", m * ck);
   for (let ci = 0; ci < c; ci++) {
     for (let p = 0; p < m; p++) {
       const src = (ci * m + p) * kk;
@@ -80,17 +82,26 @@ export function normalEquations(H: Tensor4, T: Tensor4, a: Size2): NormalEquatio
     }
   }
   // R rows (p, a) for a fixed tap a are A rows apart: write each tap's (m x J) product with ldc = A J.
-  const R = new Float64Array(n * J);
-  const win = new Float64Array(ck * J); // ((ci, v) x J): T[ci, j, v + a]
+  // T is first rearranged to Ts (c, eh ew, J), one free-channel row per target tap, so that each
+  // tap's window win ((ci, v) x J) = T[ci, :, v + a] is kk contiguous row copies per channel.
   const E = eh * ew;
+  const Ts = scratch("normal-equations.Ts", c * E * J);
+  for (let ci = 0; ci < c; ci++) {
+    const base = ci * J * E;
+    for (let j = 0; j < J; j++) {
+      const src = base + j * E;
+      for (let t = 0; t < E; t++) Ts[base + t * J + j] = T.data[src + t]!;
+    }
+  }
+  const R = new Float64Array(n * J);
+  const win = scratch("normal-equations.win", ck * J);
   for (let ah = 0; ah < a.h; ah++) {
     for (let aw = 0; aw < a.w; aw++) {
       for (let ci = 0; ci < c; ci++) {
         for (let vh = 0; vh < kh; vh++) {
           for (let vw = 0; vw < kw; vw++) {
-            const wRow = (ci * kk + vh * kw + vw) * J;
-            const tOff = (vh + ah) * ew + (vw + aw);
-            for (let j = 0; j < J; j++) win[wRow + j] = T.data[(ci * J + j) * E + tOff]!;
+            const from = (ci * E + (vh + ah) * ew + (vw + aw)) * J;
+            win.set(Ts.subarray(from, from + J), (ci * kk + vh * kw + vw) * J);
           }
         }
       }
@@ -111,7 +122,7 @@ function lagSums(H: Tensor4, a: Size2): Float64Array {
   const kk = kh * kw;
   const nh = m * kk;
   // P = F^T F, F (c x m kh kw) is H's memory as it stands.
-  const P = new Float64Array(nh * nh);
+  const P = zeroedScratch("normal-equations.P", nh * nh);
   gram(c, nh, H.data, nh, P, nh);
 
   // S[p][d][q] = sum over taps v with v+d inside of P[(p, v), (q, v + d)], for each lag
@@ -120,7 +131,7 @@ function lagSums(H: Tensor4, a: Size2): Float64Array {
   const lh = 2 * a.h - 1;
   const lw = 2 * a.w - 1;
   const lags = lh * lw;
-  const S = new Float64Array(m * lags * m);
+  const S = new Float64Array(m * lags * m); // returned: G is read from it after lagSums
   // lagOf[v * kk + w]: the lag index of the tap pair (v, w), or -1 when w - v is outside the lags.
   const lagOf = new Int32Array(kk * kk).fill(-1);
   for (let vh = 0; vh < kh; vh++) {

@@ -1,4 +1,5 @@
 import { gemm } from "../linalg/gemm.js";
+import { scratch, zeroedScratch } from "../linalg/scratch.js";
 import type { Tensor4 } from "./tensor.js";
 
 /**
@@ -17,9 +18,9 @@ export function compose(f1: Tensor4, f2: Tensor4): Tensor4 {
   const t1 = k1h * k1w;
   const t2 = k2h * k2w;
   // Tap-major copies: a1[u] is (m x c_in), a2[v] is (c_out x m), c[s] is (c_out x c_in).
-  const a1 = tapMajor(f1.data, m, cIn, t1);
-  const a2 = tapMajor(f2.data, cOut, m, t2);
-  const acc = new Float64Array(keh * kew * cOut * cIn);
+  const a1 = tapMajor(f1.data, m, cIn, t1, scratch("compose.f1", f1.data.length));
+  const a2 = tapMajor(f2.data, cOut, m, t2, scratch("compose.f2", f2.data.length));
+  const acc = zeroedScratch("compose.acc", keh * kew * cOut * cIn);
   const blk = cOut * cIn;
   for (let vh = 0; vh < k2h; vh++) {
     for (let vw = 0; vw < k2w; vw++) {
@@ -33,10 +34,7 @@ export function compose(f1: Tensor4, f2: Tensor4): Tensor4 {
       }
     }
   }
-  const out = new Float64Array(cOut * cIn * keh * kew);
-  const te = keh * kew;
-  for (let s = 0; s < te; s++) for (let q = 0; q < blk; q++) out[q * te + s] = acc[s * blk + q]!;
-  return { shape: [cOut, cIn, keh, kew], data: out };
+  return { shape: [cOut, cIn, keh, kew], data: channelMajor(acc, keh * kew, blk) };
 }
 
 export function composeFlops(f1: Tensor4, f2: Tensor4): number {
@@ -45,9 +43,26 @@ export function composeFlops(f1: Tensor4, f2: Tensor4): number {
   return 2 * cOut * m * cIn * k1h * k1w * k2h * k2w;
 }
 
+/**
+ * (taps, blk) -> (blk, taps), the inverse of tapMajor, in blocks of Q channel pairs: each block's
+ * reads are `taps` contiguous runs of Q and its writes one contiguous run of Q taps (Q taps x 8
+ * bytes stays in L2), where the plain loop order swept the whole output once per tap.
+ */
+function channelMajor(acc: Float64Array, taps: number, blk: number): Float64Array {
+  const out = new Float64Array(acc.length);
+  const Q = 256;
+  for (let q0 = 0; q0 < blk; q0 += Q) {
+    const q1 = Math.min(q0 + Q, blk);
+    for (let s = 0; s < taps; s++) {
+      const src = s * blk;
+      for (let q = q0; q < q1; q++) out[q * taps + s] = acc[src + q]!;
+    }
+  }
+  return out;
+}
+
 /** (a, b, taps) -> (taps, a, b): each tap's channel matrix contiguous. */
-function tapMajor(x: Float64Array, a: number, b: number, taps: number): Float64Array {
-  const out = new Float64Array(x.length);
+function tapMajor(x: Float64Array, a: number, b: number, taps: number, out: Float64Array): Float64Array {
   const ab = a * b;
   for (let q = 0; q < ab; q++) for (let t = 0; t < taps; t++) out[t * ab + q] = x[q * taps + t]!;
   return out;

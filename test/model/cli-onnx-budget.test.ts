@@ -67,7 +67,7 @@ describe("--budget on an ONNX model", () => {
     expect(2 * summary.model.after.convMacs).toBe(ps.flops.planned);
     const skipped = lines.slice(5, 9).filter((l) => l["status"] === "skipped") as unknown as { name: string; reason: string }[];
     expect(skipped.map((s) => s.name)).toContain("conv1");
-    expect(listDir(dir)).toEqual(["m.decomposed.onnx", "m.onnx"]);
+    expect(listDir(dir)).toEqual(["m.decomposed.onnx", "m.decomposed.onnx.manifest.json", "m.onnx"]);
   });
 
   it.skipIf(!runtime.ok)("when the text report is asked for then the plan table comes before the batch table and the shapes' source is named", () => {
