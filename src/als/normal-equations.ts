@@ -1,6 +1,5 @@
 import { gemm, gemmFlops } from "../linalg/gemm.js";
-import { gram, gramFlops } from "../linalg/gram.js";
-import { scratch, zeroedScratch } from "../linalg/scratch.js";
+import { scratch } from "../linalg/scratch.js";
 import type { Size2, Tensor4 } from "../geometry/tensor.js";
 
 /**
@@ -16,8 +15,8 @@ import type { Size2, Tensor4 } from "../geometry/tensor.js";
  *
  *   G[(m,a), (m',b)] = sum_c sum_v H[c,m,v] H[c,m',v+a-b]      (n x n, n = m ah aw)
  *   R[(m,a), j]      = sum_c sum_v H[c,m,v] T[c,j,v+a]          (n x J)
- * G is assembled from P = F^T F, F = H reshaped to (c, m kh kw): one Gram product, then sums of
- * P's blocks along each spatial lag a - b. R is one GEMM per tap a.
+ * G is assembled from P = F^T F, F = H reshaped to (c, m kh kw): Gram products (in row blocks),
+ * then sums of P's blocks along each spatial lag a - b. R is one GEMM per tap a.
  */
 export interface NormalEquations {
   /** Unknowns per free channel: m * ah * aw. */
@@ -40,18 +39,18 @@ export function normalEquations(H: Tensor4, T: Tensor4, a: Size2): NormalEquatio
     );
   }
   const kk = kh * kw;
-  const nh = m * kk;
   const A = a.h * a.w;
   const n = m * A;
   let flops = 0;
 
-  // S holds P = F^T F summed along each spatial lag; P (as large as G) is a scratch buffer
-  // (linalg/scratch.ts), reused from call to call rather than allocated beside G each time.
+  // S holds P = F^T F summed along each spatial lag; P (as large as G) is formed block by block
+  // (lagSums) and never held whole.
   const lh = 2 * a.h - 1;
   const lw = 2 * a.w - 1;
   const lags = lh * lw;
-  const S = lagSums(H, a);
-  flops += gramFlops(c, nh);
+  const lagged = lagSums(H, a);
+  const S = lagged.S;
+  flops += lagged.flops;
 
   // G[(p, ah, aw), (q, bh, bw)] = S[p][(ah - bh, aw - bw)][q], written row by row (contiguous
   // writes; the reads stay inside p's lags x m block of S).
@@ -116,22 +115,23 @@ export function normalEquations(H: Tensor4, T: Tensor4, a: Size2): NormalEquatio
 /**
  * S[p][d][q] = sum_v P[(p, v), (q, v + d)] with P = F^T F, F = H (c, m, kh, kw) read as
  * (c x m kh kw): the Gram of the fixed factor summed along each spatial lag d of the unknown taps a.
+ *
+ * P is never held whole: it is as large as a normal matrix, and a fresh one per call cost more in
+ * first-touch page faults than its arithmetic (linalg/scratch.ts). It is formed in blocks of whole
+ * p (about LAG_BLOCK_ROWS rows: F[:, rows]^T F, one GEMM each, into one reused block buffer) and
+ * each block summed into S at once. GEMM instead of SYRK doubles the Gram's flops (2 c nh^2 in
+ * all), which on the measured layers costs less than the faults it removes.
  */
-function lagSums(H: Tensor4, a: Size2): Float64Array {
+const LAG_BLOCK_ROWS = 512;
+
+function lagSums(H: Tensor4, a: Size2): { S: Float64Array; flops: number } {
   const [c, m, kh, kw] = H.shape;
   const kk = kh * kw;
   const nh = m * kk;
-  // P = F^T F, F (c x m kh kw) is H's memory as it stands.
-  const P = zeroedScratch("normal-equations.P", nh * nh);
-  gram(c, nh, H.data, nh, P, nh);
-
-  // S[p][d][q] = sum over taps v with v+d inside of P[(p, v), (q, v + d)], for each lag
-  // d = (dh, dw), dh in [-(ah-1), ah-1]. Rows of P are read contiguously; the writes for one p stay
-  // in that p's (lags x m) block.
   const lh = 2 * a.h - 1;
   const lw = 2 * a.w - 1;
   const lags = lh * lw;
-  const S = new Float64Array(m * lags * m); // returned: G is read from it after lagSums
+  const S = new Float64Array(m * lags * m);
   // lagOf[v * kk + w]: the lag index of the tap pair (v, w), or -1 when w - v is outside the lags.
   const lagOf = new Int32Array(kk * kk).fill(-1);
   for (let vh = 0; vh < kh; vh++) {
@@ -147,20 +147,32 @@ function lagSums(H: Tensor4, a: Size2): Float64Array {
       }
     }
   }
-  for (let p = 0; p < m; p++) {
-    const sp = p * lags * m;
-    for (let v = 0; v < kk; v++) {
-      const row = (p * kk + v) * nh;
-      const lagRow = v * kk;
-      for (let q = 0; q < m; q++) {
-        const pq = row + q * kk;
-        const sq = sp + q;
-        for (let w = 0; w < kk; w++) {
-          const lag = lagOf[lagRow + w]!;
-          if (lag >= 0) S[sq + lag]! += P[pq + w]!;
+  const perBlock = Math.max(1, Math.floor(LAG_BLOCK_ROWS / kk));
+  const block = scratch("normal-equations.P-block", Math.min(perBlock, m) * kk * nh);
+  let flops = 0;
+  for (let p0 = 0; p0 < m; p0 += perBlock) {
+    const p1 = Math.min(m, p0 + perBlock);
+    const rows = (p1 - p0) * kk;
+    // block = F[:, p0 kk .. p1 kk)^T F, (rows x nh): rows (p, v) of P for p in [p0, p1).
+    gemm(true, false, rows, nh, c, 1, H.data.subarray(p0 * kk), nh, H.data, nh, 0, block, nh);
+    flops += gemmFlops(rows, nh, c);
+    // S[p][d][q] += P[(p, v), (q, w)] over tap pairs (v, w) at lag d = w - v. Rows of the block
+    // are read contiguously; the writes for one p stay in that p's (lags x m) block.
+    for (let p = p0; p < p1; p++) {
+      const sp = p * lags * m;
+      for (let v = 0; v < kk; v++) {
+        const row = ((p - p0) * kk + v) * nh;
+        const lagRow = v * kk;
+        for (let q = 0; q < m; q++) {
+          const pq = row + q * kk;
+          const sq = sp + q;
+          for (let w = 0; w < kk; w++) {
+            const lag = lagOf[lagRow + w]!;
+            if (lag >= 0) S[sq + lag]! += block[pq + w]!;
+          }
         }
       }
     }
   }
-  return S;
+  return { S, flops };
 }
