@@ -130,7 +130,7 @@ export async function benchDump({ maxIter = null, jobs = [1, Math.min(2, availab
       const r = await runCli(dir, [dump.path, "--filters", "0.5x", ...iters, "--blas", b, "--json", "--jobs", String(j), "-o", out]);
       const lines = r.stdout.trimEnd().split("\n").map((l) => JSON.parse(l));
       const summary = lines.at(-1);
-      const layers = lines.filter((l) => l.type === "layer" && l.status === "decomposed");
+      const layers = lines.filter((l) => l.type === "layer" && l.status === "ok");
       runs.push({
         blas: b,
         backend: layers[0]?.linalg?.backend ?? b,
