@@ -50,14 +50,10 @@ if (want("geometries")) {
 }
 
 if (want("stopping")) {
-  const { CASES, runCase } = await import("./stopping.mjs");
-  const rows = CASES.filter((c) => !quick || c.file.startsWith("facerec-conv32")).map((c) => runCase(c));
-  const p = (x) => `${(100 * x).toFixed(3)}%`;
-  printTable("When to stop: the gain forecast (--min-gain 1e-3) against the full 30 iterations (target: within 0.2%)", [
-    ["case", (r) => r.case], ["method", (r) => r.method], ["r after 30", (r) => r.r30.toExponential(4)], ["last 2/3 buy", (r) => p(r.lastTwoThirds)],
-    ["stops at", (r) => `${r.stop} (${r.stopReason})`], ["r there", (r) => r.rStop.toExponential(4)], ["vs 30 it", (r) => `+${p(r.worse)}`],
-    ["s (30 it)", (r) => r.seconds.toFixed(2)], ["s (rule)", (r) => r.secondsAtStop.toFixed(2)],
-  ], rows);
+  const { benchStopping, COLUMNS, TITLE } = await import("./stopping.mjs");
+  const { rows, summary } = benchStopping({ quick });
+  printTable(TITLE, COLUMNS, rows);
+  console.log(summary);
 }
 
 if (want("lm")) {

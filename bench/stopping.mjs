@@ -62,21 +62,36 @@ export function runCase(c, minGain = DEFAULT_MIN_GAIN) {
   };
 }
 
-const isMain = process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1];
-if (isMain) {
-  const quick = process.argv.includes("--quick");
-  const rows = [];
-  console.log(`gain-forecast rule, --min-gain ${DEFAULT_MIN_GAIN}, against the full ${MAX_ITER} iterations (default method, rule off)`);
-  console.log("case | method | r after 10 | r after 30 (trace entries: LM's include its structured sweeps) | last 2/3 buy | stops at | r there | vs 30 it | s (30 it) | s (rule)");
-  for (const c of CASES.filter((c) => !quick || QUICK(c))) {
-    const r = runCase(c);
-    rows.push(r);
-    const e = (x) => x.toExponential(4);
-    const p = (x) => `${(100 * x).toFixed(3)}%`;
-    console.log(`${r.case} | ${r.method} | ${e(r.r10)} | ${e(r.r30)} | ${p(r.lastTwoThirds)} | ${r.stop} of ${r.iterations} (${r.stopReason}) | ${e(r.rStop)} | +${p(r.worse)} | ${r.seconds.toFixed(2)} | ${r.secondsAtStop.toFixed(2)}`);
-  }
+const e = (x) => x.toExponential(4);
+const p = (x) => `${(100 * x).toFixed(3)}%`;
+export const COLUMNS = [
+  ["case", (r) => r.case],
+  ["method", (r) => r.method],
+  ["r after 10 (trace entries)", (r) => e(r.r10)],
+  ["r after 30", (r) => e(r.r30)],
+  ["last 2/3 buy", (r) => p(r.lastTwoThirds)],
+  ["stops at", (r) => `${r.stop} of ${r.iterations} (${r.stopReason})`],
+  ["r there", (r) => e(r.rStop)],
+  ["vs 30 it", (r) => `+${p(r.worse)}`],
+  ["s (30 it)", (r) => r.seconds.toFixed(2)],
+  ["s (rule)", (r) => r.secondsAtStop.toFixed(2)],
+];
+
+/** Every case (or the quick ones), and the summary line: worst increase and time saved. */
+export function benchStopping({ quick = false } = {}) {
+  const rows = CASES.filter((c) => !quick || QUICK(c)).map((c) => runCase(c));
   const worst = Math.max(...rows.map((r) => r.worse));
-  const saved = rows.reduce((s, r) => s + r.seconds, 0);
+  const full = rows.reduce((s, r) => s + r.seconds, 0);
   const kept = rows.reduce((s, r) => s + r.secondsAtStop, 0);
-  console.log(`worst residual increase +${(100 * worst).toFixed(3)}% (target <= 0.2%); time ${saved.toFixed(1)} s -> ${kept.toFixed(1)} s (${((1 - kept / saved) * 100).toFixed(0)}% less)`);
+  const summary = `worst residual increase +${p(worst)} (target <= 0.2%); time ${full.toFixed(1)} s -> ${kept.toFixed(1)} s (${((1 - kept / full) * 100).toFixed(0)}% less)`;
+  return { rows, summary };
+}
+
+export const TITLE = `When to stop: the gain forecast (--min-gain ${DEFAULT_MIN_GAIN}) against the full ${MAX_ITER} iterations (rule off); LM's trace entries include its structured sweeps`;
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+  const { printTable } = await import("./table.mjs");
+  const { rows, summary } = benchStopping({ quick: process.argv.includes("--quick") });
+  printTable(TITLE, COLUMNS, rows);
+  console.log(summary);
 }

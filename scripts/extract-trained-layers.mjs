@@ -111,7 +111,8 @@ export function npyBytes(data, shape) {
   return buf;
 }
 
-function stats(a) {
+/** Summary statistics of a weight array (recorded in the fixtures' provenance files). */
+export function stats(a) {
   let s = 0, s2 = 0, mn = Infinity, mx = -Infinity, zeros = 0;
   for (const v of a) { s += v; s2 += v * v; mn = Math.min(mn, v); mx = Math.max(mx, v); if (v === 0) zeros++; }
   const mean = s / a.length;

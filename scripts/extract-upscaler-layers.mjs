@@ -18,7 +18,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import { join, resolve, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { decodeManifest, hwioToOihw, npyBytes } from './extract-trained-layers.mjs';
+import { decodeManifest, hwioToOihw, npyBytes, stats } from './extract-trained-layers.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const repoRoot = resolve(here, '..');
@@ -42,13 +42,6 @@ function parseArgs(argv) {
     else throw new Error(`unknown argument ${argv[i]}`);
   }
   return out;
-}
-
-function stats(a) {
-  let s = 0, s2 = 0, mn = Infinity, mx = -Infinity, zeros = 0;
-  for (const v of a) { s += v; s2 += v * v; mn = Math.min(mn, v); mx = Math.max(mx, v); if (v === 0) zeros++; }
-  const mean = s / a.length;
-  return { mean, std: Math.sqrt(s2 / a.length - mean * mean), min: mn, max: mx, zeros, distinct: new Set(a).size };
 }
 
 /** The Conv2D layer's config in the Keras topology; throws unless it is a plain stride-1 'same' conv. */

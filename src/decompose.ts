@@ -62,7 +62,11 @@ function decomposeAtScale(parent: Tensor4, options: DecomposeOptions): Decomposi
   const why = entry.unavailable?.(g);
   if (why !== undefined) throw new DecomposeError("E_OPTION", `--method ${method.name}: ${why}`, options.file);
   const init = options.init === undefined || options.init === "auto" ? defaultInit(regime.name) : options.init;
-  const als = { ...solverOptions(options), ...(entry.takesInit ? { init, initNoise: options.initNoise ?? 0 } : {}) };
+  const als = {
+    ...solverOptions(options),
+    ...(entry.takesInit ? { init, initNoise: options.initNoise ?? 0 } : {}),
+    ...(entry.gainForecast === false ? { minGain: 0 } : {}),
+  };
 
   // 3. Solve.
   const runs = solve(method.name, T, g, als, options.quality?.restarts ?? 1);

@@ -12,6 +12,7 @@ import { deflateSync, inflateSync } from "fflate";
 import { DecomposeError } from "../errors.js";
 import { DEFLATE_MAX_RATIO, DEFLATE_SLACK_BYTES, formatBytes, MAX_ARCHIVE_INFLATED_BYTES, MAX_INPUT_BYTES } from "./limits.js";
 import { quoted } from "./quote.js";
+import { concatBytes } from "./bytes.js";
 
 export interface ZipMember {
   /** Path inside the archive (UTF-8 when flag bit 11 is set, else CP437 read as latin1). */
@@ -233,17 +234,7 @@ export function writeZip(members: readonly ZipMember[]): Uint8Array {
   ev.setUint16(10, members.length, true);
   ev.setUint32(12, cdSize, true);
   ev.setUint32(16, offset, true);
-  return concat([...parts, ...central, end]);
-}
-
-function concat(parts: readonly Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((s, p) => s + p.length, 0));
-  let q = 0;
-  for (const p of parts) {
-    out.set(p, q);
-    q += p.length;
-  }
-  return out;
+  return concatBytes([...parts, ...central, end]);
 }
 
 // ---------------------------------------------------------------------------------------------

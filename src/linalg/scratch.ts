@@ -36,10 +36,3 @@ export function zeroedScratch(slot: string, length: number): Float64Array {
 export function releaseScratch(): void {
   slots.clear();
 }
-
-/** Doubles held by all slots (tests and the memory accounting of the bench). */
-export function scratchLength(): number {
-  let n = 0;
-  for (const b of slots.values()) n += b.length;
-  return n;
-}

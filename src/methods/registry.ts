@@ -25,6 +25,13 @@ export interface MethodEntry {
   readonly takesInit: boolean;
   /** Why the method cannot run on this geometry (forced with --method), or undefined when it can. */
   readonly unavailable?: (g: SplitGeometry) => string | undefined;
+  /**
+   * False where the gain-forecast stopping rule (als/stopping.ts, --min-gain) must not apply: the
+   * pipeline then runs the method with minGain 0. lm: LM's gain per step swings with its damping
+   * (a run of small steps while mu is large, then fast progress), so a linear forecast from a few
+   * steps stopped runs 11% above where the same budget ends (upscaler UPN1, m = 64).
+   */
+  readonly gainForecast?: boolean;
 }
 
 export const METHODS = {
@@ -33,7 +40,7 @@ export const METHODS = {
   seed: { solve: seedAls, summary: "the seed's unstructured ALS, projected once at the end", takesInit: false },
   "closed-form": { solve: closedForm, summary: "truncated SVD of the folded target: the global optimum of a matrix geometry", takesInit: false, unavailable: closedFormUnavailable },
   polynomial: { solve: matrixPolynomial, summary: "factorisation of the matrix polynomial T(z) = F2(z) F1(z): exact splits of square 1-D geometries", takesInit: false, unavailable: matrixPolynomialUnavailable },
-  lm: { solve: raceAlsLm, summary: "Levenberg-Marquardt on both factors, raced against structured sweeps", takesInit: true },
+  lm: { solve: raceAlsLm, summary: "Levenberg-Marquardt on both factors, raced against structured sweeps", takesInit: true, gainForecast: false },
 } as const satisfies Record<string, MethodEntry>;
 
 export type MethodName = keyof typeof METHODS;

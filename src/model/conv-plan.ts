@@ -64,7 +64,7 @@ export type ConvEntry = PlannedConv | SkippedConv;
 
 /** Convolution-like ops reported as skipped, by op_type (a Map: op_type comes from the file). */
 const SKIPPED_OPS: ReadonlyMap<string, string> = new Map([
-  ["ConvTranspose", "ConvTranspose is a transposed convolution: its split is not implemented (only Conv is split)"],
+  ["ConvTranspose", "ConvTranspose is a transposed convolution: this tool splits Conv nodes only (it counts at full size in a --budget plan)"],
   ["QLinearConv", "QLinearConv is quantised (integer weights): only float Conv is split"],
   ["ConvInteger", "ConvInteger has integer weights: only float Conv is split"],
 ]);

@@ -87,7 +87,7 @@ export function buildReport(x: ReportInputs): Report {
         tol: als.tol,
         stallTol: als.stallTol,
         stallWindow: als.stallWindow,
-        minGain: x.method.name === "lm" ? 0 : (als.minGain ?? 0), // the race does not apply it (quality/method-race.ts)
+        minGain: als.minGain ?? 0,
         gainWindow: GAIN_FORECAST.window,
         maxIter: als.maxIter,
         structured:

@@ -8,9 +8,9 @@ import { DecomposeError } from "../errors.js";
 import { quoted } from "../io/quote.js";
 import type { Shape4, Size2 } from "../geometry/tensor.js";
 import { allocate, minimumCost, type AllocLayer, type Objective } from "./allocation.js";
-import { candidateFlops, candidateParams, layerCandidates, parentFlops, parentParams, type GeometryName } from "./candidates.js";
-import { siteChildFlops, siteParentFlops, type ConvSite } from "./conv-site.js";
-import { layerCurve, type CostKind, type CurveSettings, type LayerCurve, type LayerOption } from "./curves.js";
+import { candidateParams, layerCandidates, parentParams, type GeometryName } from "./candidates.js";
+import type { ConvSite } from "./conv-site.js";
+import { layerCurve, layerFlops, type CostKind, type CurveSettings, type LayerCurve, type LayerOption } from "./curves.js";
 
 export interface BudgetLayer {
   readonly name: string;
@@ -153,21 +153,13 @@ function lowestPlanCost(layers: readonly BudgetLayer[], spec: BudgetSpec): { par
   let parent = 0;
   let lowest = 0;
   for (const l of layers) {
-    const sites = l.sites ?? null;
-    const overSites = (f: (site: ConvSite) => number): number => sites!.reduce((t, site) => t + f(site), 0);
-    const full = spec.of === "params" ? parentParams(l.shape) : sites ? overSites((site) => siteParentFlops(l.shape, site)) : parentFlops(l.shape, l.inputSize!);
+    const flops = spec.of === "flops" ? layerFlops(l.shape, l.inputSize, l.sites ?? null)! : null;
+    const full = flops ? flops.parent : parentParams(l.shape);
     parent += full;
     let cheapest = full;
     if (l.groups === 1 && l.fixed !== true) {
       for (const c of layerCandidates(l.shape, spec.pinned ? pinnedSizes(l.shape, spec.pinned) : undefined)) {
-        if (c.mMax <= 1) continue;
-        const cost =
-          spec.of === "params"
-            ? candidateParams(l.shape, c, 1)
-            : sites
-              ? overSites((site) => siteChildFlops(l.shape, c.k1, c.k2, 1, site))
-              : candidateFlops(l.shape, c, 1, l.inputSize!);
-        cheapest = Math.min(cheapest, cost);
+        if (c.mMax > 1) cheapest = Math.min(cheapest, flops ? flops.children(c.k1, c.k2, 1) : candidateParams(l.shape, c, 1));
       }
     }
     lowest += cheapest;

@@ -16,7 +16,7 @@ import { decompose } from "../decompose.js";
 import { isHardGeometry } from "../quality/method-policy.js";
 import { pad2d } from "../geometry/pad.js";
 import { resolveGeometry } from "../geometry/shapes.js";
-import { sumSquares, type Size2, type Tensor4 } from "../geometry/tensor.js";
+import { sumSquares, type Shape4, type Size2, type Tensor4 } from "../geometry/tensor.js";
 import { frequencyFloorSquares } from "../report/floor.js";
 import { candidateFlops, candidateParams, layerCandidates, parentFlops, parentParams, type Candidate, type GeometryName } from "./candidates.js";
 import { truncatedSvdTails } from "./closed-form.js";
@@ -72,13 +72,30 @@ export interface CurveSettings {
 
 export const DEFAULT_FRACTIONS: readonly number[] = [0.125, 0.25, 0.375, 0.5, 0.75];
 
+/**
+ * A layer's FLOPs, unsplit and split (f1 of k1, f2 of k2, m middle channels): per site where the
+ * layer runs (ONNX nodes, conv-site.ts), else on its input map (candidates.ts); null when neither
+ * is known.
+ */
+export function layerFlops(
+  shape: Shape4,
+  inputSize: Size2 | null,
+  sites: readonly ConvSite[] | null,
+): { readonly parent: number; readonly children: (k1: Size2, k2: Size2, m: number) => number } | null {
+  if (sites) {
+    const sum = (f: (site: ConvSite) => number): number => sites.reduce((t, site) => t + f(site), 0);
+    return { parent: sum((site) => siteParentFlops(shape, site)), children: (k1, k2, m) => sum((site) => siteChildFlops(shape, k1, k2, m, site)) };
+  }
+  if (inputSize) return { parent: parentFlops(shape, inputSize), children: (k1, k2, m) => candidateFlops(shape, { k1, k2 }, m, inputSize) };
+  return null;
+}
+
 export function layerCurve(parent: Tensor4, s: CurveSettings): LayerCurve {
   const shape = parent.shape;
   const normSq = sumSquares(parent.data);
   const pParams = parentParams(shape);
-  const sites = s.sites ?? null;
-  const sum = (f: (site: ConvSite) => number): number => sites!.reduce((t, site) => t + f(site), 0);
-  const pFlops = sites ? sum((site) => siteParentFlops(shape, site)) : s.inputSize ? parentFlops(shape, s.inputSize) : null;
+  const flopsOf = layerFlops(shape, s.inputSize, s.sites ?? null);
+  const pFlops = flopsOf?.parent ?? null;
   const parentCost = s.cost === "params" ? pParams : pFlops!;
   const unsplit: LayerOption = { geometry: "unsplit", k1: null, k2: null, m: null, params: pParams, flops: pFlops, errSq: 0, floorSq: 0, source: "unsplit" };
   const option = (c: Candidate, m: number, errSq: number, floorSq: number, source: LayerOption["source"]): LayerOption => ({
@@ -87,7 +104,7 @@ export function layerCurve(parent: Tensor4, s: CurveSettings): LayerCurve {
     k2: c.k2,
     m,
     params: candidateParams(shape, c, m),
-    flops: sites ? sum((site) => siteChildFlops(shape, c.k1, c.k2, m, site)) : s.inputSize ? candidateFlops(shape, c, m, s.inputSize) : null,
+    flops: flopsOf ? flopsOf.children(c.k1, c.k2, m) : null,
     errSq,
     floorSq,
     source,

@@ -25,11 +25,7 @@ export const WARM_SWEEPS = 3;
  * ALS turns (one each), so the trace (one entry per sweep or step) can be longer than --max-iter.
  * The residual is what matters to the user; which method produced it shows in the trace only.
  */
-export function raceAlsLm(T: Tensor4, g: SplitGeometry, options: AlsOptions): AlsResult {
-  // The gain-forecast rule (als/stopping.ts) is not applied here: LM's gain per step swings with
-  // its damping (a run of small steps while mu is large, then fast progress), so a linear forecast
-  // from a few steps stopped runs 11% above where the same budget ends (upscaler UPN1, m = 64).
-  const opts: AlsOptions = { ...options, minGain: 0 };
+export function raceAlsLm(T: Tensor4, g: SplitGeometry, opts: AlsOptions): AlsResult {
   const rate = (before: number, after: number, cost: number) => (before > 0 && after > 0 && cost > 0 ? Math.log(before / after) / cost : 0);
   const trace: number[] = [];
   const report = (rel: number) => {

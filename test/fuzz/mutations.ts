@@ -6,6 +6,7 @@
  * appended garbage, deleted, duplicated and spliced ranges. Formats add their own structural
  * kinds (header fields, ZIP fields, safetensors offsets) in formats.ts.
  */
+import { concatBytes } from "../../src/io/bytes.js";
 
 export const GENERIC_KINDS = [
   "flip-bit",
@@ -100,12 +101,7 @@ export function applyGeneric(bytes: Uint8Array, m: Mutation): Uint8Array {
   throw new Error(`unknown generic mutation ${m.kind}`);
 }
 
+/** The parts one after another (src/io/bytes.ts). */
 export function concat(...parts: readonly Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((s, p) => s + p.length, 0));
-  let q = 0;
-  for (const p of parts) {
-    out.set(p, q);
-    q += p.length;
-  }
-  return out;
+  return concatBytes(parts);
 }
