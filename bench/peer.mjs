@@ -41,3 +41,24 @@ export function runPeer(args, timeoutMs = 1_200_000) {
   if (r.status !== 0) throw new Error(`peer failed (${args.join(" ")}): ${r.stderr || r.error}`);
   return JSON.parse(r.stdout.trim().split("\n").pop());
 }
+
+/**
+ * The peer's structured_als on a parent file, with each iteration's seconds: its loop composes the
+ * factors once per iteration, as the iteration's last step, so a wrapper around its compose marks
+ * where each iteration ends (the norm after it is negligible). Returns { seconds, iterationSeconds,
+ * residual, rssMB } (the peak RSS of the Python process, NumPy and SciPy loaded).
+ */
+export function peerStructuredIterations(npy, m, iters) {
+  return python(`
+import importlib.util, json, resource, time, numpy as np
+spec = importlib.util.spec_from_file_location("peer", ${JSON.stringify(PEER)}); p = importlib.util.module_from_spec(spec); spec.loader.exec_module(p)
+W = np.load(${JSON.stringify(npy)}).astype(np.float64)
+ends = []
+inner = p.compose
+def marked(f1, f2):
+    C = inner(f1, f2); ends.append(time.perf_counter()); return C
+p.compose = marked
+t0 = time.perf_counter(); f1, f2, info = p.structured_als(W, ${m}, iters=${iters}, tol=0); s = time.perf_counter() - t0
+ends = ends[:${iters}]
+print(json.dumps({"seconds": s, "iterationSeconds": [e - (t0 if i == 0 else ends[i - 1]) for i, e in enumerate(ends)], "residual": float(info["trace"][-1]), "rssMB": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))`);
+}

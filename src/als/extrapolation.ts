@@ -1,4 +1,5 @@
 import { compose, composeFlops } from "../geometry/compose.js";
+import { scratch } from "../linalg/scratch.js";
 import type { Tensor4 } from "../geometry/tensor.js";
 
 /**
@@ -9,8 +10,9 @@ import type { Tensor4 } from "../geometry/tensor.js";
  * so the squared residual is a quartic in s whose minimisers are real roots of a cubic.
  * Bilinearity gives E1 without composing: compose(f1prev, f2prev) = compose(f1 - d1, f2 - d2)
  * = compose(f1, f2) - E1 + E2, so E1 = E0 - Eprev + E2 with Eprev the previous iterate's residual.
- * One composition (E2) per search. Returns the best step s in (0, sMax], or undefined when no step
- * beats s = 0.
+ * One composition (E2, into a scratch buffer: it does not outlive the search) per search. Returns
+ * the best step s in (0, sMax], or undefined when no step beats s = 0. `out`, when given (E0's
+ * length, neither E0 nor Eprev), receives the residual at the step; otherwise it is a fresh array.
  */
 export interface LineSearch {
   readonly step: number;
@@ -29,8 +31,9 @@ export function exactLineSearch(
   E0: Float64Array,
   Eprev: Float64Array,
   sMax = 100,
+  out?: Float64Array,
 ): LineSearch | undefined {
-  const E2 = compose(d1, d2).data;
+  const E2 = compose(d1, d2, scratch("line-search.E2", E0.length)).data;
   const flops = composeFlops(f1, f2);
   const E1 = (q: number): number => E0[q]! - Eprev[q]! + E2[q]!;
   const best = bestQuarticStep(E0, E1, E2, sMax);
@@ -40,7 +43,7 @@ export function exactLineSearch(
     for (let q = 0; q < out.length; q++) out[q] = x.data[q]! + best.step * d.data[q]!;
     return { shape: x.shape, data: out };
   };
-  const E = new Float64Array(E0.length);
+  const E = out ?? new Float64Array(E0.length);
   for (let q = 0; q < E.length; q++) E[q] = E0[q]! + best.step * (E1(q) + best.step * E2[q]!);
   return { step: best.step, f1: step(f1, d1), f2: step(f2, d2), E, flops };
 }

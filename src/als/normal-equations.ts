@@ -1,5 +1,5 @@
 import { gemm, gemmFlops } from "../linalg/gemm.js";
-import { scratch } from "../linalg/scratch.js";
+import { scratch, zeroedScratch } from "../linalg/scratch.js";
 import type { Size2, Tensor4 } from "../geometry/tensor.js";
 
 /**
@@ -30,7 +30,13 @@ export interface NormalEquations {
   readonly flops: number;
 }
 
-export function normalEquations(H: Tensor4, T: Tensor4, a: Size2): NormalEquations {
+/**
+ * `G`, when given, is where the normal matrix is written (at least n * n doubles; the result's G is
+ * a view of it): a caller that consumes G before its next call (structured.ts, one half-step at a
+ * time) reuses one buffer instead of first-touching a fresh normal matrix per half-step
+ * (linalg/scratch.ts says why that matters). Without it G is a fresh array the caller owns.
+ */
+export function normalEquations(H: Tensor4, T: Tensor4, a: Size2, into?: { readonly G: Float64Array }): NormalEquations {
   const [c, m, kh, kw] = H.shape;
   const [c2, J, eh, ew] = T.shape;
   if (c !== c2 || eh !== kh + a.h - 1 || ew !== kw + a.w - 1) {
@@ -54,7 +60,9 @@ export function normalEquations(H: Tensor4, T: Tensor4, a: Size2): NormalEquatio
 
   // G[(p, ah, aw), (q, bh, bw)] = S[p][(ah - bh, aw - bw)][q], written row by row (contiguous
   // writes; the reads stay inside p's lags x m block of S).
-  const G = new Float64Array(n * n);
+  if (into !== undefined && into.G.length < n * n) throw new RangeError(`normalEquations: the G buffer holds ${into.G.length} doubles, ${n * n} needed`);
+  // Every entry of G is written below, so a reused buffer needs no clearing.
+  const G = into === undefined ? new Float64Array(n * n) : into.G.subarray(0, n * n);
   for (let p = 0; p < m; p++) {
     const sp = p * lags * m;
     for (let ah = 0; ah < a.h; ah++) {
@@ -131,7 +139,8 @@ function lagSums(H: Tensor4, a: Size2): { S: Float64Array; flops: number } {
   const lh = 2 * a.h - 1;
   const lw = 2 * a.w - 1;
   const lags = lh * lw;
-  const S = new Float64Array(m * lags * m);
+  // S is consumed by normalEquations before lagSums is called again: a zeroed scratch slot.
+  const S = zeroedScratch("normal-equations.S", m * lags * m);
   // lagOf[v * kk + w]: the lag index of the tap pair (v, w), or -1 when w - v is outside the lags.
   const lagOf = new Int32Array(kk * kk).fill(-1);
   for (let vh = 0; vh < kh; vh++) {

@@ -109,7 +109,10 @@ describe("closed form on matrix geometries", () => {
       const a = cf.trace[0]!;
       const b = als.trace[als.trace.length - 1]!;
       expect(Math.abs(b - a) / a, c.name).toBeLessThan(1e-9);
-      expect(b).toBeGreaterThanOrEqual(a * (1 - 1e-12));
+      // Not below the optimum beyond the closed form's own rounding: its singular vectors come from
+      // the eigenvectors of the smaller Gram, so its residual is the optimum's to about 1e-12
+      // relative (ALS, converged, measured 1.0e-12 below it on one case).
+      expect(b).toBeGreaterThanOrEqual(a * (1 - 1e-11));
     }
   });
 

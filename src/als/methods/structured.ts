@@ -1,4 +1,5 @@
 import { compose, composeFlops } from "../../geometry/compose.js";
+import { scratch } from "../../linalg/scratch.js";
 import type { SplitGeometry } from "../../geometry/shapes.js";
 import { sumSquares, swapChannels, type Size2, type Tensor4 } from "../../geometry/tensor.js";
 import { Rng } from "../../random.js";
@@ -38,26 +39,34 @@ export function structuredAls(T: Tensor4, g: SplitGeometry, opts: AlsOptions, st
   const trace: number[] = [];
   let flops = 0;
   let reason: StopReason | undefined;
+  // Residual tensors (target-sized) live in a ring of three owned by this run, reused from the
+  // second iteration on: at most three are alive at once (the previous sweep's, this sweep's and
+  // the line search's), and a fresh one per composition costs more in first-touch page faults
+  // than the composition's arithmetic at 256 channels and up (linalg/scratch.ts).
+  const ring: Float64Array[] = [];
+  const freeResidual = (...busy: (Float64Array | undefined)[]): Float64Array => {
+    const free = ring.find((b) => !busy.includes(b));
+    if (free !== undefined) return free;
+    const fresh = new Float64Array(T.data.length);
+    ring.push(fresh);
+    return fresh;
+  };
   while (reason === undefined) {
     const k = trace.length;
     const lam = Math.max(opts.lambda * Math.pow(o.lambdaDecay, k), Math.min(o.lambdaMin, opts.lambda));
-    // Iterated Tikhonov only removes the ridge's bias; once the ridge is continued below 1e-9
-    // (from the third iteration on) that bias is at rounding level, and a plain solve costs a
-    // third as much. (Refining the second iteration's 1e-7 ridge is what makes the dense regime
-    // exact in two iterations.)
-    const refine = lam > 1e-9 ? o.refine : 0;
+    const refine = refineSteps(lam, o.refine);
     const s2 = halfStep(swapChannels(f1), Tswap, g.k2, lam, refine);
     f2 = f2FromSolution(s2.X, g.m, g.k2, g.cOut);
     const s1 = halfStep(f2, T, g.k1, lam, refine);
     f1 = f1FromSolution(s1.X, g.m, g.k1, g.cIn);
     flops += s2.flops + s1.flops;
     ({ f1, f2 } = balanceChannels(f1, f2));
-    let E: Float64Array = residualTensor(f1, f2, T);
+    let E: Float64Array = residualTensor(f1, f2, T, freeResidual(prev?.E));
     flops += composeFlops(f1, f2);
     let rel = Math.sqrt(sumSquares(E)) / tNorm;
     const swept = { f1, f2, E };
     if (o.extrapolate && prev !== undefined && rel > 0) {
-      const ls = exactLineSearch(f1, f2, minus(f1, prev.f1), minus(f2, prev.f2), E, prev.E);
+      const ls = exactLineSearch(f1, f2, minus(f1, prev.f1), minus(f2, prev.f2), E, prev.E, undefined, freeResidual(prev.E, E));
       if (ls) {
         flops += ls.flops;
         const rel2 = Math.sqrt(sumSquares(ls.E)) / tNorm;
@@ -85,13 +94,30 @@ export function structuredAls(T: Tensor4, g: SplitGeometry, opts: AlsOptions, st
  * Tikhonov corrections. Returns the unknowns X ((m, a) x J) for f1FromSolution / f2FromSolution.
  */
 export function halfStep(H: Tensor4, T: Tensor4, a: Size2, lambda: number, refine: number) {
-  const ne = normalEquations(H, T, a);
+  // The normal matrix is consumed by the solve before the next half-step: one reused buffer.
+  const n = H.shape[1] * a.h * a.w;
+  const ne = normalEquations(H, T, a, { G: scratch("structured.G", n * n) });
   const sol = refinedRidgeSolve(ne.n, ne.G, ne.R, ne.J, lambda, refine);
   return { ...sol, flops: ne.flops + sol.flops };
 }
 
-function residualTensor(f1: Tensor4, f2: Tensor4, T: Tensor4): Float64Array {
-  const C = compose(f1, f2).data;
+/**
+ * Iterated Tikhonov only removes the ridge's bias: after r steps it is lambda^(r+1) relative along
+ * the well-determined directions (ridge-refine.ts). Steps are taken while that is above 1e-9 (a
+ * smaller bias the following sweeps, with their smaller ridges, remove), at most `max`: the first
+ * iteration's 1e-4 ridge gets two steps (bias 1e-12), the second's 1e-7 one (1e-14; refining it is
+ * what makes the dense regime exact in two iterations), and from the third (1e-10 and less) a
+ * plain solve, which costs a third as much as two steps.
+ */
+export function refineSteps(lambda: number, max: number): number {
+  if (!(lambda > 0)) return 0;
+  let steps = 0;
+  for (let bias = lambda; bias > 1e-9 && steps < max; bias *= lambda) steps++;
+  return steps;
+}
+
+function residualTensor(f1: Tensor4, f2: Tensor4, T: Tensor4, out: Float64Array): Float64Array {
+  const C = compose(f1, f2, out).data;
   for (let q = 0; q < C.length; q++) C[q]! -= T.data[q]!;
   return C;
 }
