@@ -20,8 +20,16 @@ export interface LmTuning {
   readonly mu0: number;
   /** The isotropic part of D, relative to mean(diag(G)) of each block. */
   readonly deltaRel: number;
-  /** Conjugate-gradient products per outer step, at most. */
+  /** Conjugate-gradient products per outer step, at most, while the residual's curvature is in H. */
   readonly cgMaxIter: number;
+  /**
+   * The same cap for plain Gauss-Newton steps (the residual below `newtonAbove`, where an exact
+   * split is being approached). There the damping falls toward 0 and the system's condition grows:
+   * on `upscaler-upn1`, 3x3 + 3x3, m = 100, 60 products left the inner residual near its start
+   * (each step gained a factor of about 1.4, 30 turns ended at 1.1e-5), 250 reached the forcing
+   * tolerance in 90-170 (30 turns ended at 7.5e-8).
+   */
+  readonly cgMaxIterGaussNewton: number;
   /** The inner solve stops at relative residual min(etaMax, sqrt(||g|| / ||g_0||)) (inexact Newton). */
   readonly etaMax: number;
   /** Damping increases (rejected trial steps) per outer step before it is called stalled. */
@@ -36,7 +44,7 @@ export interface LmTuning {
   readonly newtonAbove: number;
 }
 
-export const lmDefaults: LmTuning = { mu0: 1e-3, deltaRel: 1e-6, cgMaxIter: 60, etaMax: 0.1, maxRejects: 12, maxStep: 4, newtonAbove: 1e-3 };
+export const lmDefaults: LmTuning = { mu0: 1e-3, deltaRel: 1e-6, cgMaxIter: 60, cgMaxIterGaussNewton: 250, etaMax: 0.1, maxRejects: 12, maxStep: 4, newtonAbove: 1e-3 };
 
 /** An LM run's outcome; `yielded` when `yieldWhen` ended it (then `mu` is where to resume). */
 export interface LmResult extends AlsResult {
@@ -142,7 +150,7 @@ export function levenbergMarquardt(
         for (let q = 0; q < o2.length; q++) o2[q]! += jtjv.g2.data[q]!;
         return join(o1, o2);
       };
-      const s = pcg(apply, precondition, b, eta, tuning.cgMaxIter);
+      const s = pcg(apply, precondition, b, eta, newton ? tuning.cgMaxIter : tuning.cgMaxIterGaussNewton);
       const [s1, s2] = split(s.x);
       // r(f + a s) = E + a J s + a^2 compose(s1, s2) exactly (compose is bilinear): take the best a
       // in (0, aMax] of that quartic (extrapolation.ts), then judge the step by the gain ratio.
