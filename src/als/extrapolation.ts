@@ -1,4 +1,4 @@
-import { compose, composeFlops } from "../geometry/compose.js";
+import { composeFlops, composeTapMajor } from "../geometry/compose.js";
 import { scratch } from "../linalg/scratch.js";
 import type { Tensor4 } from "../geometry/tensor.js";
 
@@ -10,6 +10,8 @@ import type { Tensor4 } from "../geometry/tensor.js";
  * so the squared residual is a quartic in s whose minimisers are real roots of a cubic.
  * Bilinearity gives E1 without composing: compose(f1prev, f2prev) = compose(f1 - d1, f2 - d2)
  * = compose(f1, f2) - E1 + E2, so E1 = E0 - Eprev + E2 with Eprev the previous iterate's residual.
+ * The residuals E0 and Eprev are tap-major (geometry/tap-major.ts; composeTapMajor), as the
+ * structured loop keeps them, and so is the returned E.
  * One composition (E2, into a scratch buffer: it does not outlive the search) per search. Returns
  * the best step s in (0, sMax], or undefined when no step beats s = 0. `out`, when given (E0's
  * length, neither E0 nor Eprev), receives the residual at the step; otherwise it is a fresh array.
@@ -33,7 +35,7 @@ export function exactLineSearch(
   sMax = 100,
   out?: Float64Array,
 ): LineSearch | undefined {
-  const E2 = compose(d1, d2, scratch("line-search.E2", E0.length)).data;
+  const E2 = composeTapMajor(d1, d2, scratch("line-search.E2", E0.length));
   const flops = composeFlops(f1, f2);
   const E1 = (q: number): number => E0[q]! - Eprev[q]! + E2[q]!;
   const best = bestQuarticStep(E0, E1, E2, sMax);

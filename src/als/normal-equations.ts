@@ -1,6 +1,7 @@
 import { gemm, gemmFlops } from "../linalg/gemm.js";
 import { scratch, zeroedScratch } from "../linalg/scratch.js";
 import type { Size2, Tensor4 } from "../geometry/tensor.js";
+import { isTapMajor, type TapMajorTarget } from "../geometry/tap-major.js";
 
 /**
  * The structured normal equations of one ALS half-step, built without the explicit im2col matrix
@@ -31,17 +32,20 @@ export interface NormalEquations {
 }
 
 /**
+ * T may also come tap-major (geometry/tap-major.ts: (eh ew, c, J), contracted channel c, free
+ * channel J, exactly the layout the windows below are gathered from), which skips the per-call
+ * rearrangement of a target-sized tensor; the result is the same.
  * `G`, when given, is where the normal matrix is written (at least n * n doubles; the result's G is
  * a view of it): a caller that consumes G before its next call (structured.ts, one half-step at a
  * time) reuses one buffer instead of first-touching a fresh normal matrix per half-step
  * (linalg/scratch.ts says why that matters). Without it G is a fresh array the caller owns.
  */
-export function normalEquations(H: Tensor4, T: Tensor4, a: Size2, into?: { readonly G: Float64Array }): NormalEquations {
+export function normalEquations(H: Tensor4, T: Tensor4 | TapMajorTarget, a: Size2, into?: { readonly G: Float64Array }): NormalEquations {
   const [c, m, kh, kw] = H.shape;
-  const [c2, J, eh, ew] = T.shape;
+  const [c2, J, eh, ew] = isTapMajor(T) ? [T.c, T.J, T.eh, T.ew] : T.shape;
   if (c !== c2 || eh !== kh + a.h - 1 || ew !== kw + a.w - 1) {
     throw new RangeError(
-      `normalEquations: H [${H.shape.join(", ")}] and T [${T.shape.join(", ")}] do not fit unknown taps ${a.h}x${a.w}`,
+      `normalEquations: H [${H.shape.join(", ")}] and T [${[c2, J, eh, ew].join(", ")}] do not fit unknown taps ${a.h}x${a.w}`,
     );
   }
   const kk = kh * kw;
@@ -89,17 +93,11 @@ export function normalEquations(H: Tensor4, T: Tensor4, a: Size2, into?: { reado
     }
   }
   // R rows (p, a) for a fixed tap a are A rows apart: write each tap's (m x J) product with ldc = A J.
-  // T is first rearranged to Ts (c, eh ew, J), one free-channel row per target tap, so that each
-  // tap's window win ((ci, v) x J) = T[ci, :, v + a] is kk contiguous row copies per channel.
+  // Each tap's window win ((ci, v) x J) = T[ci, :, v + a] is gathered as kk contiguous rows of J
+  // per channel, from T with one free-channel row per (channel, target tap): the tap-major target
+  // as it is ((t, ci) rows), or T rearranged to Ts (c, eh ew, J) ((ci, t) rows).
   const E = eh * ew;
-  const Ts = scratch("normal-equations.Ts", c * E * J);
-  for (let ci = 0; ci < c; ci++) {
-    const base = ci * J * E;
-    for (let j = 0; j < J; j++) {
-      const src = base + j * E;
-      for (let t = 0; t < E; t++) Ts[base + t * J + j] = T.data[src + t]!;
-    }
-  }
+  const { rows: Ts, channelStride, tapStride } = windowRows(T, c, J, E);
   const R = new Float64Array(n * J);
   const win = scratch("normal-equations.win", ck * J);
   for (let ah = 0; ah < a.h; ah++) {
@@ -107,7 +105,7 @@ export function normalEquations(H: Tensor4, T: Tensor4, a: Size2, into?: { reado
       for (let ci = 0; ci < c; ci++) {
         for (let vh = 0; vh < kh; vh++) {
           for (let vw = 0; vw < kw; vw++) {
-            const from = (ci * E + (vh + ah) * ew + (vw + aw)) * J;
+            const from = ci * channelStride + ((vh + ah) * ew + (vw + aw)) * tapStride;
             win.set(Ts.subarray(from, from + J), (ci * kk + vh * kw + vw) * J);
           }
         }
@@ -118,6 +116,20 @@ export function normalEquations(H: Tensor4, T: Tensor4, a: Size2, into?: { reado
     }
   }
   return { n, J, G, R, flops };
+}
+
+/** T's rows of J free channels, row (ci, t) at ci channelStride + t tapStride. */
+function windowRows(T: Tensor4 | TapMajorTarget, c: number, J: number, E: number): { rows: Float64Array; channelStride: number; tapStride: number } {
+  if (isTapMajor(T)) return { rows: T.data, channelStride: J, tapStride: c * J };
+  const Ts = scratch("normal-equations.Ts", c * E * J);
+  for (let ci = 0; ci < c; ci++) {
+    const base = ci * J * E;
+    for (let j = 0; j < J; j++) {
+      const src = base + j * E;
+      for (let t = 0; t < E; t++) Ts[base + t * J + j] = T.data[src + t]!;
+    }
+  }
+  return { rows: Ts, channelStride: E * J, tapStride: J };
 }
 
 /**

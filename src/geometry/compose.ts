@@ -1,5 +1,5 @@
 import { gemm } from "../linalg/gemm.js";
-import { scratch, zeroedScratch } from "../linalg/scratch.js";
+import { scratch } from "../linalg/scratch.js";
 import type { Tensor4 } from "./tensor.js";
 
 /**
@@ -11,6 +11,22 @@ import type { Tensor4 } from "./tensor.js";
  * `out`, when given (exactly the result's length), receives C; otherwise C is a fresh array.
  */
 export function compose(f1: Tensor4, f2: Tensor4, out?: Float64Array): Tensor4 {
+  const [, cIn, k1h, k1w] = f1.shape;
+  const [cOut, , k2h, k2w] = f2.shape;
+  const keh = k1h + k2h - 1;
+  const kew = k1w + k2w - 1;
+  const n = keh * kew * cOut * cIn;
+  if (out !== undefined && out.length !== n) throw new RangeError(`compose: out holds ${out.length} doubles, the composition ${n}`);
+  const acc = composeTapMajor(f1, f2, scratch("compose.acc", n));
+  return { shape: [cOut, cIn, keh, kew], data: channelMajor(acc, keh * kew, cOut * cIn, out ?? new Float64Array(n)) };
+}
+
+/**
+ * The composition in tap-major layout, C[(s, o, i)] = compose(f1, f2)[o, i, s] (the layout of
+ * geometry/tap-major.ts with c = c_out, J = c_in), written into `out` (overwritten; keh kew c_out
+ * c_in doubles). This is what the GEMMs produce; compose() rearranges it to channel-major.
+ */
+export function composeTapMajor(f1: Tensor4, f2: Tensor4, out: Float64Array): Float64Array {
   const [m, cIn, k1h, k1w] = f1.shape;
   const [cOut, m2, k2h, k2w] = f2.shape;
   if (m !== m2) throw new RangeError(`compose: f1 has ${m} output channels, f2 has ${m2} input channels`);
@@ -18,11 +34,12 @@ export function compose(f1: Tensor4, f2: Tensor4, out?: Float64Array): Tensor4 {
   const kew = k1w + k2w - 1;
   const t1 = k1h * k1w;
   const t2 = k2h * k2w;
-  // Tap-major copies: a1[u] is (m x c_in), a2[v] is (c_out x m), c[s] is (c_out x c_in).
+  const blk = cOut * cIn;
+  if (out.length !== keh * kew * blk) throw new RangeError(`compose: out holds ${out.length} doubles, the composition ${keh * kew * blk}`);
+  // Tap-major copies: a1[u] is (m x c_in), a2[v] is (c_out x m), out[s] is (c_out x c_in).
   const a1 = tapMajor(f1.data, m, cIn, t1, scratch("compose.f1", f1.data.length));
   const a2 = tapMajor(f2.data, cOut, m, t2, scratch("compose.f2", f2.data.length));
-  const acc = zeroedScratch("compose.acc", keh * kew * cOut * cIn);
-  const blk = cOut * cIn;
+  out.fill(0);
   for (let vh = 0; vh < k2h; vh++) {
     for (let vw = 0; vw < k2w; vw++) {
       const A = a2.subarray((vh * k2w + vw) * cOut * m, (vh * k2w + vw + 1) * cOut * m);
@@ -30,13 +47,12 @@ export function compose(f1: Tensor4, f2: Tensor4, out?: Float64Array): Tensor4 {
         for (let uw = 0; uw < k1w; uw++) {
           const B = a1.subarray((uh * k1w + uw) * m * cIn, (uh * k1w + uw + 1) * m * cIn);
           const s = (vh + uh) * kew + (vw + uw);
-          gemm(false, false, cOut, cIn, m, 1, A, m, B, cIn, 1, acc.subarray(s * blk, (s + 1) * blk), cIn);
+          gemm(false, false, cOut, cIn, m, 1, A, m, B, cIn, 1, out.subarray(s * blk, (s + 1) * blk), cIn);
         }
       }
     }
   }
-  if (out !== undefined && out.length !== acc.length) throw new RangeError(`compose: out holds ${out.length} doubles, the composition ${acc.length}`);
-  return { shape: [cOut, cIn, keh, kew], data: channelMajor(acc, keh * kew, blk, out ?? new Float64Array(acc.length)) };
+  return out;
 }
 
 export function composeFlops(f1: Tensor4, f2: Tensor4): number {

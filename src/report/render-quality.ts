@@ -17,7 +17,7 @@ export function qualityRows(r: Report, c: ChalkInstance): [string, string][] {
     rows.push(["off-centre energy", `f1 ${pct(q.energyOffCentre.f1)}, f2 ${pct(q.energyOffCentre.f2)} (0% = a spatial delta)`]);
     const s = q.stopping;
     const acc = s.structured
-      ? `; ridge continued x${s.structured.lambdaDecay}/iteration to ${s.structured.lambdaMin}, ${s.structured.refine} iterated-Tikhonov step(s) per solve while the ridge is above 1e-9, line search ${s.structured.extrapolate ? "on" : "off"}`
+      ? `; ridge continued x${s.structured.lambdaDecay}/iteration to ${s.structured.lambdaMin}, up to ${s.structured.refine} iterated-Tikhonov step(s) per solve while the ridge's bias is above 1e-9, line search ${s.structured.extrapolate ? "on" : "off"}`
       : "";
     if (r.stopReason !== "closed-form") rows.push(["stopping rule", `residual <= ${s.tol}, or < ${s.stallTol} relative gain over ${s.stallWindow} iterations (stalled), ${s.minGain > 0 ? `or a forecast gain < ${s.minGain} relative over the next ${s.gainWindow} (gain-forecast), ` : ""}or ${s.maxIter} iterations${acc}`]);
     if (q.restarts) {

@@ -9,6 +9,7 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { f1FromSolution, f2FromSolution } from "../../src/als/factors.js";
 import { normalEquations } from "../../src/als/normal-equations.js";
+import { tapMajorTarget } from "../../src/geometry/tap-major.js";
 import { swapChannels, type Size2, type Tensor4 } from "../../src/geometry/tensor.js";
 import { at4, bruteCompose, crossOf, gramOf, matmul, maxAbs, maxAbsDiff, type Arr4 } from "../helpers/oracles.js";
 import { TestRng } from "../helpers/random.js";
@@ -100,6 +101,35 @@ describe("normalEquations", () => {
       }),
       { numRuns: 60 },
     );
+  });
+
+  it("a tap-major target (both steps) and a caller's G buffer give the explicit A^T A and A^T B too", () => {
+    fc.assert(
+      fc.property(dims, (d) => {
+        const rng = new TestRng(d.seed);
+        const f1 = rnd([d.m, d.cIn, d.k1h, d.k1w], rng);
+        const f2 = rnd([d.cOut, d.m, d.k2h, d.k2w], rng);
+        const T = rnd([d.cOut, d.cIn, d.k1h + d.k2h - 1, d.k1w + d.k2w - 1], rng);
+        const steps = [
+          { H: f2, Tt: tapMajorTarget(T, false), B: explicitB(T), a: { h: d.k1h, w: d.k1w }, J: d.cIn },
+          { H: swapChannels(f1), Tt: tapMajorTarget(T, true), B: explicitB(swapChannels(T)), a: { h: d.k2h, w: d.k2w }, J: d.cOut },
+        ];
+        for (const st of steps) {
+          const { A, rows, n } = explicitA(st.H, st.a);
+          // A buffer longer than needed, holding garbage: every entry of G must be written.
+          const buf = new Float64Array(n * n + 5).fill(Number.NaN);
+          const ne = normalEquations(st.H, st.Tt, st.a, { G: buf });
+          const G = gramOf(A, rows, n);
+          const R = crossOf(A, st.B, rows, n, st.J);
+          expect(ne.G.buffer).toBe(buf.buffer);
+          expect(maxAbsDiff(ne.G, G)).toBeLessThanOrEqual(1e-12 * Math.max(1, maxAbs(G)));
+          expect(maxAbsDiff(ne.R, R)).toBeLessThanOrEqual(1e-12 * Math.max(1, maxAbs(R)));
+        }
+      }),
+      { numRuns: 40 },
+    );
+    const rng = new TestRng(2);
+    expect(() => normalEquations(rnd([2, 2, 3, 3], rng), rnd([2, 3, 5, 5], rng), { h: 3, w: 3 }, { G: new Float64Array(10) })).toThrow(RangeError);
   });
 
   it("the half-step models are the composition: A(f2) x(f1) and A(f1) x(f2) both equal the brute-force compose(f1, f2)", () => {

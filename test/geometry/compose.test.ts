@@ -4,7 +4,8 @@
  */
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { compose, composeFlops } from "../../src/geometry/compose.js";
+import { compose, composeFlops, composeTapMajor } from "../../src/geometry/compose.js";
+import { tapMajorTarget } from "../../src/geometry/tap-major.js";
 import type { Tensor4 } from "../../src/geometry/tensor.js";
 import { bruteCompose, maxAbs, maxAbsDiff } from "../helpers/oracles.js";
 import { pythonJson, skipUnlessPython } from "../helpers/python.js";
@@ -29,6 +30,38 @@ describe("compose", () => {
       }),
       { numRuns: 60 },
     );
+  });
+
+  it("composeTapMajor is the brute-force composition tap-major, and so is a tap-major target (both channel orders)", () => {
+    const dim = fc.integer({ min: 1, max: 4 });
+    fc.assert(
+      fc.property(dim, dim, dim, dim, dim, fc.integer({ min: 0, max: 1e6 }), (m, cIn, cOut, k1, k2, seed) => {
+        const rng = new TestRng(seed);
+        const f1 = randomTensor([m, cIn, k1, k2], rng);
+        const f2 = randomTensor([cOut, m, k2, k1], rng);
+        const want = bruteCompose(f1, f2);
+        const [, , eh, ew] = want.shape;
+        const taps = eh * ew;
+        const out = new Float64Array(want.data.length).fill(Number.NaN);
+        const got = composeTapMajor(f1, f2, out);
+        expect(got).toBe(out);
+        const t1 = tapMajorTarget(want, false);
+        const t2 = tapMajorTarget(want, true);
+        expect([t1.c, t1.J, t1.eh, t1.ew, t2.c, t2.J]).toEqual([cOut, cIn, eh, ew, cIn, cOut]);
+        const tol = 1e-12 * Math.max(1, maxAbs(want.data));
+        for (let o = 0; o < cOut; o++)
+          for (let i = 0; i < cIn; i++)
+            for (let s = 0; s < taps; s++) {
+              const w = want.data[(o * cIn + i) * taps + s]!;
+              expect(Math.abs(got[(s * cOut + o) * cIn + i]! - w)).toBeLessThanOrEqual(tol);
+              expect(t1.data[(s * cOut + o) * cIn + i]).toBe(w);
+              expect(t2.data[(s * cIn + i) * cOut + o]).toBe(w);
+            }
+      }),
+      { numRuns: 40 },
+    );
+    const rng = new TestRng(3);
+    expect(() => composeTapMajor(randomTensor([2, 2, 3, 3], rng), randomTensor([2, 2, 3, 3], rng), new Float64Array(5))).toThrow(RangeError);
   });
 
   it("when f1 is a centred delta then the composition is f2 zero-padded (the trivial deepening split)", () => {

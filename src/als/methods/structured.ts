@@ -1,4 +1,5 @@
-import { compose, composeFlops } from "../../geometry/compose.js";
+import { composeFlops, composeTapMajor } from "../../geometry/compose.js";
+import { tapMajorTarget, type TapMajorTarget } from "../../geometry/tap-major.js";
 import { scratch } from "../../linalg/scratch.js";
 import type { SplitGeometry } from "../../geometry/shapes.js";
 import { sumSquares, swapChannels, type Size2, type Tensor4 } from "../../geometry/tensor.js";
@@ -30,7 +31,10 @@ export function structuredAls(T: Tensor4, g: SplitGeometry, opts: AlsOptions, st
   const o = { ...structuredDefaults, ...definedOnly(opts) };
   const tNormSq = sumSquares(T.data);
   const tNorm = Math.sqrt(tNormSq);
-  const Tswap = swapChannels(T); // (c_in, c_out, keh, kew): the f2 step's target
+  // The target tap-major twice (geometry/tap-major.ts): contracted over c_out for the f1 step (and
+  // the residuals, which are kept in the same layout: composeTapMajor), over c_in for the f2 step.
+  const T1 = tapMajorTarget(T, false);
+  const T2 = tapMajorTarget(T, true);
   let f1 = start ?? initialF1(opts.init ?? "random", T, g, new Rng(opts.seed), opts.initNoise ?? 0);
   let f2: Tensor4 = { shape: [g.cOut, g.m, g.k2.h, g.k2.w], data: new Float64Array(g.cOut * g.m * g.k2.h * g.k2.w) };
   // The iterate before the last line search, with its residual tensor (for the next search).
@@ -55,13 +59,13 @@ export function structuredAls(T: Tensor4, g: SplitGeometry, opts: AlsOptions, st
     const k = trace.length;
     const lam = Math.max(opts.lambda * Math.pow(o.lambdaDecay, k), Math.min(o.lambdaMin, opts.lambda));
     const refine = refineSteps(lam, o.refine);
-    const s2 = halfStep(swapChannels(f1), Tswap, g.k2, lam, refine);
+    const s2 = halfStep(swapChannels(f1), T2, g.k2, lam, refine);
     f2 = f2FromSolution(s2.X, g.m, g.k2, g.cOut);
-    const s1 = halfStep(f2, T, g.k1, lam, refine);
+    const s1 = halfStep(f2, T1, g.k1, lam, refine);
     f1 = f1FromSolution(s1.X, g.m, g.k1, g.cIn);
     flops += s2.flops + s1.flops;
     ({ f1, f2 } = balanceChannels(f1, f2));
-    let E: Float64Array = residualTensor(f1, f2, T, freeResidual(prev?.E));
+    let E: Float64Array = residualTapMajor(f1, f2, T1, freeResidual(prev?.E));
     flops += composeFlops(f1, f2);
     let rel = Math.sqrt(sumSquares(E)) / tNorm;
     const swept = { f1, f2, E };
@@ -93,7 +97,7 @@ export function structuredAls(T: Tensor4, g: SplitGeometry, opts: AlsOptions, st
  * f2 step H = f1 and T with their channels swapped), by a ridge solve with `refine` iterated
  * Tikhonov corrections. Returns the unknowns X ((m, a) x J) for f1FromSolution / f2FromSolution.
  */
-export function halfStep(H: Tensor4, T: Tensor4, a: Size2, lambda: number, refine: number) {
+export function halfStep(H: Tensor4, T: Tensor4 | TapMajorTarget, a: Size2, lambda: number, refine: number) {
   // The normal matrix is consumed by the solve before the next half-step: one reused buffer.
   const n = H.shape[1] * a.h * a.w;
   const ne = normalEquations(H, T, a, { G: scratch("structured.G", n * n) });
@@ -116,8 +120,9 @@ export function refineSteps(lambda: number, max: number): number {
   return steps;
 }
 
-function residualTensor(f1: Tensor4, f2: Tensor4, T: Tensor4, out: Float64Array): Float64Array {
-  const C = compose(f1, f2, out).data;
+/** compose(f1, f2) - T, tap-major (T's layout). */
+function residualTapMajor(f1: Tensor4, f2: Tensor4, T: TapMajorTarget, out: Float64Array): Float64Array {
+  const C = composeTapMajor(f1, f2, out);
   for (let q = 0; q < C.length; q++) C[q]! -= T.data[q]!;
   return C;
 }
