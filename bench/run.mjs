@@ -73,7 +73,7 @@ if (want("dump")) {
   }
   const r = await benchDump({ maxIter: null, width: quick ? 16 : 64, blas });
   printTable(
-    `ResNet-18-shaped dump, ${(r.params / 1e6).toFixed(2)}M parameters, --filters 0.5x, default iterations (serial/parallel ${r.serialOverParallel?.toFixed(2) ?? "n/a"}, byte-identical per back-end: ${r.identical})`,
+    `ResNet-18-shaped dump, ${(r.params / 1e6).toFixed(2)}M parameters, --filters 0.5x, default iterations (serial/parallel ${r.serialOverParallel?.toFixed(2) ?? "n/a"}, byte-identical across --jobs: ${Object.entries(r.identical).map(([b, same]) => `${b} ${same ? "yes" : "no"}`).join(", ")}; OpenBLAS differs by thread count, README)`,
     [
       ["back-end", (x) => x.backend],
       ["jobs", (x) => x.jobs],
