@@ -18,10 +18,10 @@ import { structuredAls } from "../dist/als/methods/structured.js";
 import { raceAlsLm as lmAls } from "../dist/quality/method-race.js";
 import { defaultAlsOptions } from "../dist/als/options.js";
 import { decompose } from "../dist/index.js";
+import { PEER, PEER_IMPORT } from "./peer.mjs";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, "..");
-const PEER = join(root, "..", "shared", "peers", "numpy_reference.py");
 
 /** fixture, m, k1 = k2, iteration budgets (LM outer steps incl. warm sweeps, ALS sweeps, peer sweeps). */
 export const CASES = [
@@ -62,8 +62,8 @@ const reach = (points, target) => points.find(([, r]) => r <= target)?.[0];
 export function peerTrace(c) {
   if (!existsSync(PEER)) return { notice: `no peer at ${PEER}` };
   const script = `
-import importlib.util, json, sys, time, numpy as np
-spec = importlib.util.spec_from_file_location("peer", ${JSON.stringify(PEER)}); p = importlib.util.module_from_spec(spec); spec.loader.exec_module(p)
+import json, sys, time, numpy as np
+${PEER_IMPORT}
 W = np.load(${JSON.stringify(join(root, "fixtures", c.file))}).astype(np.float64)
 t0 = time.perf_counter(); _, _, info = p.structured_als(W, ${c.m}, k1=${c.k}, k2=${c.k}, iters=${c.peer}, tol=0); s = time.perf_counter() - t0
 print(json.dumps({"seconds": s, "trace": [float(x) for x in info["trace"]]}))`;

@@ -19,6 +19,10 @@ export function peerEnv() {
   return env;
 }
 
+/** Python lines that import the peer module as `p` (for snippets run with python() or spawned). */
+export const PEER_IMPORT = `import importlib.util
+spec = importlib.util.spec_from_file_location("peer", ${JSON.stringify(PEER)}); p = importlib.util.module_from_spec(spec); spec.loader.exec_module(p)`;
+
 /** Why the peer cannot run here, or null when it can. */
 export function peerUnavailable() {
   if (!existsSync(PEER)) return `peer not found at ${PEER}`;
@@ -50,8 +54,8 @@ export function runPeer(args, timeoutMs = 1_200_000) {
  */
 export function peerStructuredIterations(npy, m, iters) {
   return python(`
-import importlib.util, json, resource, time, numpy as np
-spec = importlib.util.spec_from_file_location("peer", ${JSON.stringify(PEER)}); p = importlib.util.module_from_spec(spec); spec.loader.exec_module(p)
+import json, resource, time, numpy as np
+${PEER_IMPORT}
 W = np.load(${JSON.stringify(npy)}).astype(np.float64)
 ends = []
 inner = p.compose

@@ -13,8 +13,8 @@ import type { Tensor4 } from "../geometry/tensor.js";
  * The residuals E0 and Eprev are tap-major (geometry/tap-major.ts; composeTapMajor), as the
  * structured loop keeps them, and so is the returned E.
  * One composition (E2, into a scratch buffer: it does not outlive the search) per search. Returns
- * the best step s in (0, sMax], or undefined when no step beats s = 0. `out`, when given (E0's
- * length, neither E0 nor Eprev), receives the residual at the step; otherwise it is a fresh array.
+ * the best step s in (0, sMax], or undefined when no step beats s = 0. `out` (E0's length, neither
+ * E0 nor Eprev) receives the residual at the step.
  */
 export interface LineSearch {
   readonly step: number;
@@ -32,8 +32,8 @@ export function exactLineSearch(
   d2: Tensor4,
   E0: Float64Array,
   Eprev: Float64Array,
+  out: Float64Array,
   sMax = 100,
-  out?: Float64Array,
 ): LineSearch | undefined {
   const E2 = composeTapMajor(d1, d2, scratch("line-search.E2", E0.length));
   const flops = composeFlops(f1, f2);
@@ -41,13 +41,12 @@ export function exactLineSearch(
   const best = bestQuarticStep(E0, E1, E2, sMax);
   if (best === undefined) return undefined;
   const step = (x: Tensor4, d: Tensor4): Tensor4 => {
-    const out = new Float64Array(x.data.length);
-    for (let q = 0; q < out.length; q++) out[q] = x.data[q]! + best.step * d.data[q]!;
-    return { shape: x.shape, data: out };
+    const moved = new Float64Array(x.data.length);
+    for (let q = 0; q < moved.length; q++) moved[q] = x.data[q]! + best.step * d.data[q]!;
+    return { shape: x.shape, data: moved };
   };
-  const E = out ?? new Float64Array(E0.length);
-  for (let q = 0; q < E.length; q++) E[q] = E0[q]! + best.step * (E1(q) + best.step * E2[q]!);
-  return { step: best.step, f1: step(f1, d1), f2: step(f2, d2), E, flops };
+  for (let q = 0; q < out.length; q++) out[q] = E0[q]! + best.step * (E1(q) + best.step * E2[q]!);
+  return { step: best.step, f1: step(f1, d1), f2: step(f2, d2), E: out, flops };
 }
 
 /**

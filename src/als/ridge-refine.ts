@@ -1,7 +1,4 @@
-import { DecomposeError } from "../errors.js";
-import { cholesky, choleskyFlops } from "../linalg/cholesky.js";
 import { trsmFlops, trsmLowerLeft, trsmLowerTransLeft } from "../linalg/trsm.js";
-import { meanDiagonal } from "./regularise.js";
 import { ridgeSolve } from "./ridge-solve.js";
 
 /**
@@ -15,11 +12,9 @@ import { ridgeSolve } from "./ridge-solve.js";
  * damped, so the solve is stable for singular G and decomposing a*W still scales every X by a (or
  * leaves it) exactly. refine = 0 is the plain ridge solve (ridge-solve.ts).
  *
- * G (n x n, symmetric, both triangles) is consumed: factored in place, as in ridge-solve.ts, so the
- * refinement needs neither a copy of G nor a product with it. R (n x J) is left intact. When
- * G + shift I is not numerically positive definite the shift is raised tenfold from
- * 1e-14 mean(diag(G)) until it factors, the lower triangle restored from the untouched upper one
- * (the shift actually used is returned).
+ * G (n x n, symmetric, both triangles) is consumed: ridge-solve.ts factors it in place (raising
+ * the shift until G + shift I factors, and returning the shift used), and the refinement reuses
+ * that factor, so it needs neither a copy of G nor a product with it. R (n x J) is left intact.
  */
 export interface RefinedSolution {
   /** (n x J) row-major. */
@@ -36,35 +31,16 @@ export function refinedRidgeSolve(
   lambda: number,
   refine: number,
 ): RefinedSolution {
-  if (refine === 0) {
-    const sol = ridgeSolve(n, G, R, J, lambda);
-    return { X: sol.X, shift: sol.shift, flops: sol.flops };
-  }
-  const mean = meanDiagonal(n, G);
-  if (!(mean > 0)) return { X: new Float64Array(n * J), shift: 0, flops: 0 };
-  const diag = new Float64Array(n);
-  for (let i = 0; i < n; i++) diag[i] = G[i * n + i]!;
-  let flops = 0;
-  let shift = lambda * mean;
-  for (let attempt = 0; ; attempt++) {
-    for (let i = 0; i < n; i++) G[i * n + i] = diag[i]! + shift;
-    flops += choleskyFlops(n);
-    if (cholesky(n, G, n).ok) break;
-    if (attempt >= 16) throw new DecomposeError("E_NUMERIC", `a normal matrix is not positive definite even with shift ${shift} (the factors are not finite?)`);
-    for (let i = 1; i < n; i++) for (let j = 0; j < i; j++) G[i * n + j] = G[j * n + i]!;
-    shift = Math.max(shift * 10, mean * 1e-14);
-  }
-  const solve = (B: Float64Array): void => {
-    trsmLowerLeft(n, J, G, n, B, J);
-    trsmLowerTransLeft(n, J, G, n, B, J);
-    flops += 2 * trsmFlops(n, J);
-  };
-  const X = R.slice();
-  solve(X);
+  // The plain ridge solve leaves the Cholesky factor of G + shift I in G's lower triangle.
+  const sol = ridgeSolve(n, G, R, J, lambda);
+  const { X, shift } = sol;
+  let flops = sol.flops;
   if (shift === 0) return { X, shift, flops };
   for (let step = 0; step < refine; step++) {
     for (let q = 0; q < X.length; q++) X[q] = R[q]! + shift * X[q]!;
-    solve(X);
+    trsmLowerLeft(n, J, G, n, X, J);
+    trsmLowerTransLeft(n, J, G, n, X, J);
+    flops += 2 * trsmFlops(n, J);
   }
   return { X, shift, flops };
 }

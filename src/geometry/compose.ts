@@ -8,17 +8,14 @@ import type { Tensor4 } from "./tensor.js";
  *   C[o, i] = sum_m f2[o, m] (*) f1[m, i], (*) the full 2-D convolution (no flip).
  * Computed tap pair by tap pair: C[:, :, v + u] += f2[:, :, v] @ f1[:, :, u], one
  * (c_out x m)(m x c_in) GEMM each, 2 c_out m c_in k1h k1w k2h k2w flops in all.
- * `out`, when given (exactly the result's length), receives C; otherwise C is a fresh array.
  */
-export function compose(f1: Tensor4, f2: Tensor4, out?: Float64Array): Tensor4 {
+export function compose(f1: Tensor4, f2: Tensor4): Tensor4 {
   const [, cIn, k1h, k1w] = f1.shape;
   const [cOut, , k2h, k2w] = f2.shape;
   const keh = k1h + k2h - 1;
   const kew = k1w + k2w - 1;
-  const n = keh * kew * cOut * cIn;
-  if (out !== undefined && out.length !== n) throw new RangeError(`compose: out holds ${out.length} doubles, the composition ${n}`);
-  const acc = composeTapMajor(f1, f2, scratch("compose.acc", n));
-  return { shape: [cOut, cIn, keh, kew], data: channelMajor(acc, keh * kew, cOut * cIn, out ?? new Float64Array(n)) };
+  const acc = composeTapMajor(f1, f2, scratch("compose.acc", keh * kew * cOut * cIn));
+  return { shape: [cOut, cIn, keh, kew], data: channelMajor(acc, keh * kew, cOut * cIn) };
 }
 
 /**
@@ -66,7 +63,8 @@ export function composeFlops(f1: Tensor4, f2: Tensor4): number {
  * reads are `taps` contiguous runs of Q and its writes one contiguous run of Q taps (Q taps x 8
  * bytes stays in L2), where the plain loop order swept the whole output once per tap.
  */
-function channelMajor(acc: Float64Array, taps: number, blk: number, out: Float64Array): Float64Array {
+function channelMajor(acc: Float64Array, taps: number, blk: number): Float64Array {
+  const out = new Float64Array(acc.length);
   const Q = 256;
   for (let q0 = 0; q0 < blk; q0 += Q) {
     const q1 = Math.min(q0 + Q, blk);

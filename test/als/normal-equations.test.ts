@@ -8,7 +8,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { f1FromSolution, f2FromSolution } from "../../src/als/factors.js";
-import { normalEquations } from "../../src/als/normal-equations.js";
+import { normalEquations, type NormalEquations } from "../../src/als/normal-equations.js";
 import { tapMajorTarget } from "../../src/geometry/tap-major.js";
 import { swapChannels, type Size2, type Tensor4 } from "../../src/geometry/tensor.js";
 import { at4, bruteCompose, crossOf, gramOf, matmul, maxAbs, maxAbsDiff, type Arr4 } from "../helpers/oracles.js";
@@ -61,6 +61,17 @@ const dims = fc.record({
   seed: fc.integer({ min: 0, max: 1e6 }),
 });
 
+/** ne's G and R against A^T A and A^T B of the explicit Toeplitz matrix of H (B: the target's explicitB). */
+function expectMatchesExplicit(ne: NormalEquations, H: Arr4, B: Float64Array, a: Size2, J: number): void {
+  const { A, rows, n } = explicitA(H, a);
+  const G = gramOf(A, rows, n);
+  const R = crossOf(A, B, rows, n, J);
+  expect(ne.n).toBe(n);
+  expect(ne.J).toBe(J);
+  expect(maxAbsDiff(ne.G, G)).toBeLessThanOrEqual(1e-12 * Math.max(1, maxAbs(G)));
+  expect(maxAbsDiff(ne.R, R)).toBeLessThanOrEqual(1e-12 * Math.max(1, maxAbs(R)));
+}
+
 describe("normalEquations", () => {
   it("f1 step (H = f2, T, a = k1): G == A^T A and R == A^T B, rectangular kernels included", () => {
     fc.assert(
@@ -70,13 +81,7 @@ describe("normalEquations", () => {
         const T = rnd([d.cOut, d.cIn, d.k1h + d.k2h - 1, d.k1w + d.k2w - 1], rng);
         const a = { h: d.k1h, w: d.k1w };
         const ne = normalEquations(f2, T, a);
-        const { A, rows, n } = explicitA(f2, a);
-        expect(ne.n).toBe(n);
-        expect(ne.J).toBe(d.cIn);
-        const G = gramOf(A, rows, n);
-        const R = crossOf(A, explicitB(T), rows, n, d.cIn);
-        expect(maxAbsDiff(ne.G, G)).toBeLessThanOrEqual(1e-12 * Math.max(1, maxAbs(G)));
-        expect(maxAbsDiff(ne.R, R)).toBeLessThanOrEqual(1e-12 * Math.max(1, maxAbs(R)));
+        expectMatchesExplicit(ne, f2, explicitB(T), a, d.cIn);
         expect(ne.flops).toBeGreaterThan(0);
       }),
       { numRuns: 60 },
@@ -92,12 +97,7 @@ describe("normalEquations", () => {
         const H = swapChannels(f1);
         const Ts = swapChannels(T);
         const a = { h: d.k2h, w: d.k2w };
-        const ne = normalEquations(H, Ts, a);
-        const { A, rows, n } = explicitA(H, a);
-        const G = gramOf(A, rows, n);
-        const R = crossOf(A, explicitB(Ts), rows, n, d.cOut);
-        expect(maxAbsDiff(ne.G, G)).toBeLessThanOrEqual(1e-12 * Math.max(1, maxAbs(G)));
-        expect(maxAbsDiff(ne.R, R)).toBeLessThanOrEqual(1e-12 * Math.max(1, maxAbs(R)));
+        expectMatchesExplicit(normalEquations(H, Ts, a), H, explicitB(Ts), a, d.cOut);
       }),
       { numRuns: 60 },
     );
@@ -115,15 +115,12 @@ describe("normalEquations", () => {
           { H: swapChannels(f1), Tt: tapMajorTarget(T, true), B: explicitB(swapChannels(T)), a: { h: d.k2h, w: d.k2w }, J: d.cOut },
         ];
         for (const st of steps) {
-          const { A, rows, n } = explicitA(st.H, st.a);
+          const n = st.H.shape[1] * st.a.h * st.a.w;
           // A buffer longer than needed, holding garbage: every entry of G must be written.
           const buf = new Float64Array(n * n + 5).fill(Number.NaN);
           const ne = normalEquations(st.H, st.Tt, st.a, { G: buf });
-          const G = gramOf(A, rows, n);
-          const R = crossOf(A, st.B, rows, n, st.J);
           expect(ne.G.buffer).toBe(buf.buffer);
-          expect(maxAbsDiff(ne.G, G)).toBeLessThanOrEqual(1e-12 * Math.max(1, maxAbs(G)));
-          expect(maxAbsDiff(ne.R, R)).toBeLessThanOrEqual(1e-12 * Math.max(1, maxAbs(R)));
+          expectMatchesExplicit(ne, st.H, st.B, st.a, st.J);
         }
       }),
       { numRuns: 40 },

@@ -17,7 +17,7 @@ import { convOutputElements } from "../../src/model/probe.js";
 import { loadRuntime } from "../../src/model/runtime.js";
 import { verifyModels } from "../../src/model/verify.js";
 import { Rng } from "../../src/random.js";
-import { buildModel } from "./build.js";
+import { buildModel, graphModel } from "./build.js";
 
 const runtime = await loadRuntime();
 const settings: LayerSettings = { filters: { kind: "count", m: 1 }, method: "auto", lambda: 1e-4, maxIter: 15, tol: 1e-7, seed: 0, padding: "same", extra: { init: "auto" } };
@@ -84,18 +84,12 @@ describe.skipIf(!runtime.ok)("--budget on ONNX models, counted by the runtime", 
     const rng = new Rng(5);
     const conv = (name: string, x: string, y: string, strides: number[]) =>
       onnx.NodeProto.create({ name, opType: "Conv", input: [x, "w"], output: [y], attribute: [onnx.AttributeProto.create({ name: "pads", type: onnx.AttributeProto.AttributeType.INTS, ints: [1, 1, 1, 1] }), onnx.AttributeProto.create({ name: "strides", type: onnx.AttributeProto.AttributeType.INTS, ints: strides })] });
-    const proto = onnx.ModelProto.create({
-      irVersion: 8,
-      opsetImport: [{ domain: "", version: 13 }],
-      graph: {
-        name: "shared",
-        node: [conv("a", "x", "h", [1, 1]), conv("b", "h", "y", [2, 2])],
-        initializer: [makeTensor("w", [8, 8, 3, 3], rng.normals(576, 0.2), "FLOAT")],
-        input: [{ name: "x", type: { tensorType: { elemType: 1, shape: { dim: [1, 8, 12, 12].map((d) => ({ dimValue: d })) } } } }],
-        output: [{ name: "y", type: { tensorType: { elemType: 1 } } }],
-      },
+    const bytes = graphModel({
+      name: "shared",
+      node: [conv("a", "x", "h", [1, 1]), conv("b", "h", "y", [2, 2])],
+      initializer: [makeTensor("w", [8, 8, 3, 3], rng.normals(576, 0.2), "FLOAT")],
+      inputDims: [1, 8, 12, 12].map((d) => ({ dimValue: d })),
     });
-    const bytes = onnx.ModelProto.encode(proto).finish();
     const model = readOnnx(bytes, "shared.onnx");
     const inputs = graphInputs(model, new Map());
     const d = await decomposeOnnx(model, { settings, inputs, budget: budget(0.6, "flops") });
@@ -112,21 +106,15 @@ describe.skipIf(!runtime.ok)("--budget on ONNX models, counted by the runtime", 
   it("when the model has a ConvTranspose then it is a plan layer at full size (params, and 2 c_in (c_out / g) kh kw in_h in_w FLOPs) and stays as it was", async () => {
     const rng = new Rng(9);
     const ints = (name: string, v: number[]) => onnx.AttributeProto.create({ name, type: onnx.AttributeProto.AttributeType.INTS, ints: v });
-    const proto = onnx.ModelProto.create({
-      irVersion: 8,
-      opsetImport: [{ domain: "", version: 13 }],
-      graph: {
-        name: "up",
-        node: [
-          onnx.NodeProto.create({ name: "up", opType: "ConvTranspose", input: ["x", "wt"], output: ["u"], attribute: [ints("strides", [2, 2])] }),
-          onnx.NodeProto.create({ name: "conv", opType: "Conv", input: ["u", "w"], output: ["y"], attribute: [ints("pads", [1, 1, 1, 1])] }),
-        ],
-        initializer: [makeTensor("wt", [4, 6, 3, 3], rng.normals(216, 0.2), "FLOAT"), makeTensor("w", [8, 6, 3, 3], rng.normals(432, 0.2), "FLOAT")],
-        input: [{ name: "x", type: { tensorType: { elemType: 1, shape: { dim: [1, 4, 6, 6].map((d) => ({ dimValue: d })) } } } }],
-        output: [{ name: "y", type: { tensorType: { elemType: 1 } } }],
-      },
+    const bytes = graphModel({
+      name: "up",
+      node: [
+        onnx.NodeProto.create({ name: "up", opType: "ConvTranspose", input: ["x", "wt"], output: ["u"], attribute: [ints("strides", [2, 2])] }),
+        onnx.NodeProto.create({ name: "conv", opType: "Conv", input: ["u", "w"], output: ["y"], attribute: [ints("pads", [1, 1, 1, 1])] }),
+      ],
+      initializer: [makeTensor("wt", [4, 6, 3, 3], rng.normals(216, 0.2), "FLOAT"), makeTensor("w", [8, 6, 3, 3], rng.normals(432, 0.2), "FLOAT")],
+      inputDims: [1, 4, 6, 6].map((d) => ({ dimValue: d })),
     });
-    const bytes = onnx.ModelProto.encode(proto).finish();
     const model = readOnnx(bytes, "up.onnx");
     const inputs = graphInputs(model, new Map());
     const d = await decomposeOnnx(model, { settings, inputs, budget: budget(0.8, "flops") });

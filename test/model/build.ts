@@ -66,17 +66,34 @@ export function buildModel(spec: ModelSpec): Uint8Array {
     x = y;
   });
   const dim = spec.input.map((d, j) => (j === 0 && spec.symbolicBatch ? { dimParam: "N" } : { dimValue: d }));
+  return graphModel({ name: "test", node: nodes, initializer: initializers, inputDims: dim, elemType: elem, opset: spec.opset });
+}
+
+/**
+ * A one-input ("x"), one-output ("y") model around the given nodes and initializers, encoded: what
+ * buildModel wraps its convs in, and what tests that need other nodes (ConvTranspose, a shared
+ * weight) build by hand.
+ */
+export function graphModel(g: {
+  readonly name: string;
+  readonly node: NodeProto[];
+  readonly initializer: TensorProto[];
+  readonly inputDims: readonly ({ dimValue: number } | { dimParam: string })[];
+  readonly elemType?: number;
+  readonly opset?: number;
+}): Uint8Array {
+  const elemType = g.elemType ?? onnx.TensorProto.DataType.FLOAT;
   const model = onnx.ModelProto.create({
     irVersion: 8,
     producerName: "decompose-filter tests",
-    opsetImport: [{ domain: "", version: spec.opset ?? 13 }],
+    opsetImport: [{ domain: "", version: g.opset ?? 13 }],
     metadataProps: [{ key: "note", value: "built by test/model/build.ts" }],
     graph: {
-      name: "test",
-      node: nodes,
-      initializer: initializers,
-      input: [{ name: "x", type: { tensorType: { elemType: elem, shape: { dim } } } }],
-      output: [{ name: "y", type: { tensorType: { elemType: elem } } }],
+      name: g.name,
+      node: g.node,
+      initializer: g.initializer,
+      input: [{ name: "x", type: { tensorType: { elemType, shape: { dim: [...g.inputDims] } } } }],
+      output: [{ name: "y", type: { tensorType: { elemType } } }],
     },
   });
   return onnx.ModelProto.encode(model).finish();

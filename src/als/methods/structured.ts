@@ -70,7 +70,7 @@ export function structuredAls(T: Tensor4, g: SplitGeometry, opts: AlsOptions, st
     let rel = Math.sqrt(sumSquares(E)) / tNorm;
     const swept = { f1, f2, E };
     if (o.extrapolate && prev !== undefined && rel > 0) {
-      const ls = exactLineSearch(f1, f2, minus(f1, prev.f1), minus(f2, prev.f2), E, prev.E, undefined, freeResidual(prev.E, E));
+      const ls = exactLineSearch(f1, f2, minus(f1, prev.f1), minus(f2, prev.f2), E, prev.E, freeResidual(prev.E, E));
       if (ls) {
         flops += ls.flops;
         const rel2 = Math.sqrt(sumSquares(ls.E)) / tNorm;
