@@ -35,6 +35,25 @@ export function balanceChannels(f1: Tensor4, f2: Tensor4): { f1: Tensor4; f2: Te
 }
 
 /**
+ * balanceChannels on both factors in solution layout (als/factors.ts), in place: middle channel p
+ * is the p-th of m equal contiguous blocks of X1 (its rows (p, u)) and of X2 (rows (p, v)).
+ */
+export function balanceSolution(X1: Float64Array, X2: Float64Array, m: number): void {
+  const b1 = X1.length / m;
+  const b2 = X2.length / m;
+  for (let p = 0; p < m; p++) {
+    let n1 = 0;
+    for (let q = p * b1; q < (p + 1) * b1; q++) n1 += X1[q]! * X1[q]!;
+    let n2 = 0;
+    for (let q = p * b2; q < (p + 1) * b2; q++) n2 += X2[q]! * X2[q]!;
+    if (!(n1 > 0 && n2 > 0)) continue;
+    const a = Math.sqrt(Math.sqrt(n2 / n1));
+    for (let q = p * b1; q < (p + 1) * b1; q++) X1[q]! *= a;
+    for (let q = p * b2; q < (p + 1) * b2; q++) X2[q]! /= a;
+  }
+}
+
+/**
  * --balance: one scalar a with f1 * a and f2 / a having equal standard deviation (what the Network
  * Morphism paper does before training). std is about the mean of each factor's entries.
  */

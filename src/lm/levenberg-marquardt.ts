@@ -1,17 +1,16 @@
-import { balanceChannels } from "../als/balance.js";
+import { balanceSolution } from "../als/balance.js";
 import { f1FromSolution, f1ToSolution, f2FromSolution, f2ToSolution } from "../als/factors.js";
 import { normalEquations } from "../als/normal-equations.js";
 import type { AlsOptions, StopReason } from "../als/options.js";
 import type { AlsResult } from "../als/result.js";
 import { stopReason } from "../als/stopping.js";
-import { compose, composeFlops } from "../geometry/compose.js";
+import { composeSolution, composeSolutionFlops, solutionSizes } from "../geometry/compose-solution.js";
+import { tapMajorTarget, type TapMajorTarget } from "../geometry/tap-major.js";
 import type { SplitGeometry } from "../geometry/shapes.js";
-import { sumSquares, swapChannels, type Tensor4 } from "../geometry/tensor.js";
-import { gemm, gemmFlops } from "../linalg/gemm.js";
+import { sumSquares, swapChannels, type Size2, type Tensor4 } from "../geometry/tensor.js";
 import { bestQuarticStep } from "../als/extrapolation.js";
-import { applyBlock, factorBlock, type BlockFactor } from "./block-preconditioner.js";
-import { adjointF1, adjointF2 } from "../geometry/compose-adjoint.js";
-import { jacobianTimes, jacobianTransposeTimes } from "./jacobian.js";
+import { applyBlock, factorBlock } from "./block-preconditioner.js";
+import { dampedGaussNewtonTimes, jacobianTimes, jacobianTransposeTimes } from "./jacobian.js";
 import { pcg } from "./pcg.js";
 
 /** LM's own knobs (defaults measured on the real 64-channel layers: README, "Quality"). */
@@ -56,10 +55,12 @@ export interface LmResult extends AlsResult {
  * Levenberg-Marquardt on both factors jointly (issue 8, part 4) for min ||compose(f1, f2) - T||^2.
  * Each outer step solves the damped system
  *   (H + mu D) s = -J^T r,   D = blockdiag(G1 (x) I_cin, G2 (x) I_cout) + delta I,
- * matrix-free by preconditioned CG (pcg.ts). H is the Gauss-Newton matrix J^T J (J s and J^T (J s):
- * four compositions, jacobian.ts) plus, while the residual is large, the residual's own curvature:
- * compose is bilinear, so the Hessian of 1/2 ||r||^2 is J^T J + [[0, B], [B^T, 0]] with
- * B^T v1 = adjointF2(r, v1), B v2 = adjointF1(r, v2) (two more correlations). The preconditioner is
+ * matrix-free by preconditioned CG (pcg.ts), with both factors in solution layout and r tap-major
+ * (geometry/compose-solution.ts: no rearrangement inside the inner loop). H is the Gauss-Newton
+ * matrix J^T J (with the G part of the damping: four compositions, jacobian.ts) plus, while the
+ * residual is large, the residual's own curvature: compose is bilinear, so the Hessian of
+ * 1/2 ||r||^2 is J^T J + [[0, B], [B^T, 0]] with B^T v1 = adjoint2(r, v1), B v2 = adjoint1(r, v2)
+ * (two more correlations). The preconditioner is
  * the block diagonal of the damped Gauss-Newton matrix, i.e. the two ALS normal matrices G1, G2
  * (normal-equations.ts, built together with the gradient J^T r, which is their right-hand side R
  * with T replaced by r), Cholesky-factored once per damping value (block-preconditioner.ts).
@@ -82,10 +83,23 @@ export function levenbergMarquardt(
 ): LmResult {
   const tNormSq = sumSquares(T.data);
   const tNorm = Math.sqrt(tNormSq) || 1;
-  let { f1, f2 } = balanceChannels(start.f1, start.f2);
-  let E = residual(f1, f2, T);
-  let rr = sumSquares(E.data);
-  let flops = composeFlops(f1, f2);
+  // Both factors as one vector x = [X1; X2] in solution layout, the residual tap-major
+  // (compose-solution.ts): the inner products below rearrange nothing.
+  const sizes = solutionSizes(g);
+  const N1 = sizes.n1;
+  const N = N1 + sizes.n2;
+  const x = new Float64Array(N);
+  x.set(f1ToSolution(start.f1));
+  x.set(f2ToSolution(start.f2), N1);
+  const first = (v: Float64Array) => v.subarray(0, N1);
+  const second = (v: Float64Array) => v.subarray(N1);
+  balanceSolution(first(x), second(x), g.m);
+  const target = tapMajorTarget(T, false).data;
+  let E = composeSolution(g, first(x), second(x), new Float64Array(sizes.e));
+  for (let q = 0; q < E.length; q++) E[q]! -= target[q]!;
+  let rr = sumSquares(E);
+  const pairFlops = composeSolutionFlops(g);
+  let flops = pairFlops;
   let mu = tuning.mu0;
   let nu = 2;
   let g0 = 0;
@@ -93,20 +107,21 @@ export function levenbergMarquardt(
   let reason: StopReason | undefined = Math.sqrt(rr) / tNorm <= opts.tol ? "tolerance" : undefined;
   const n1 = g.m * g.k1.h * g.k1.w;
   const n2 = g.m * g.k2.h * g.k2.w;
-  const N1 = f1.data.length;
+  const work = { a: new Float64Array(sizes.e), b: new Float64Array(sizes.e) };
   let yielded = false;
   while (reason === undefined) {
     const flopsBefore = flops;
     const relBefore = Math.sqrt(rr) / tNorm;
-    // G1, G2 and the gradient J^T r in solution layout (normal-equations.ts with T := r).
-    const ne1 = normalEquations(f2, E, g.k1);
-    const ne2 = normalEquations(swapChannels(f1), swapChannels(E), g.k2);
+    const X1 = first(x);
+    const X2 = second(x);
+    // G1, G2 and the gradient J^T r, already in solution layout (normal-equations.ts with T := r,
+    // tap-major in both channel orders).
+    const ne1 = normalEquations(f2FromSolution(X2, g.m, g.k2, g.cOut), tapMajor(E, g.cOut, g.cIn, g.ke), g.k1);
+    const ne2 = normalEquations(swapChannels(f1FromSolution(X1, g.m, g.k1, g.cIn)), tapMajor(transposeTaps(E, g.cOut, g.cIn), g.cIn, g.cOut, g.ke), g.k2);
     flops += ne1.flops + ne2.flops;
-    const grad1 = f1FromSolution(ne1.R, g.m, g.k1, g.cIn).data;
-    const grad2 = f2FromSolution(ne2.R, g.m, g.k2, g.cOut).data;
-    const b = new Float64Array(N1 + grad2.length);
-    for (let q = 0; q < N1; q++) b[q] = -grad1[q]!;
-    for (let q = 0; q < grad2.length; q++) b[N1 + q] = -grad2[q]!;
+    const b = new Float64Array(N);
+    for (let q = 0; q < N1; q++) b[q] = -ne1.R[q]!;
+    for (let q = N1; q < N; q++) b[q] = -ne2.R[q - N1]!;
     const gNorm = Math.sqrt(sumSquares(b));
     if (trace.length === 0) g0 = gNorm;
     const eta = Math.min(tuning.etaMax, Math.sqrt(g0 > 0 ? gNorm / g0 : 0));
@@ -116,72 +131,72 @@ export function levenbergMarquardt(
       const P1 = factorBlock(ne1.G, n1, g.cIn, mu, tuning.deltaRel);
       const P2 = factorBlock(ne2.G, n2, g.cOut, mu, tuning.deltaRel);
       flops += P1.flops + P2.flops;
-      const split = (v: Float64Array): [Tensor4, Tensor4] => [
-        { shape: f1.shape, data: v.subarray(0, N1) },
-        { shape: f2.shape, data: v.subarray(N1) },
-      ];
       const precondition = (r: Float64Array): Float64Array => {
-        const [r1, r2] = split(r);
-        const X1 = f1ToSolution(r1);
-        const X2 = f2ToSolution(r2);
-        flops += applyBlock(P1, X1) + applyBlock(P2, X2);
-        return join(f1FromSolution(X1, g.m, g.k1, g.cIn).data, f2FromSolution(X2, g.m, g.k2, g.cOut).data);
+        const z = r.slice();
+        flops += applyBlock(P1, first(z)) + applyBlock(P2, second(z));
+        return z;
       };
       const apply = (v: Float64Array): Float64Array => {
-        const [v1, v2] = split(v);
-        const jv = jacobianTimes(f1, f2, v1, v2);
-        const jtjv = jacobianTransposeTimes(f1, f2, jv.out);
-        flops += jv.flops + jtjv.flops;
+        const V1 = first(v);
+        const V2 = second(v);
+        const out = new Float64Array(N);
+        flops += dampedGaussNewtonTimes(g, X1, X2, V1, V2, mu, first(out), second(out), work);
         if (newton) {
-          // The residual's own curvature: d^2/dt^2 of 1/2 ||r||^2 along (v1, v2) adds
-          // 2 <E, compose(v1, v2)>, i.e. (adjointF1(E, v2), adjointF2(E, v1)) to H v.
-          const c1 = adjointF1(E, v2, g.k1);
-          const c2 = adjointF2(E, v1, g.k2);
-          flops += 2 * composeFlops(f1, f2);
-          for (let q = 0; q < c1.data.length; q++) jtjv.g1.data[q]! += c1.data[q]!;
-          for (let q = 0; q < c2.data.length; q++) jtjv.g2.data[q]! += c2.data[q]!;
+          // The residual's own curvature: d^2/dt^2 of 1/2 ||r||^2 along (V1, V2) adds
+          // 2 <E, compose(V1, V2)>, i.e. (adjoint1(E, V2), adjoint2(E, V1)) to H v.
+          flops += jacobianTransposeTimes(g, V1, V2, E, first(out), second(out), true);
         }
-        const d1 = dampingTimes(ne1.G, P1, f1ToSolution(v1), mu);
-        const d2 = dampingTimes(ne2.G, P2, f2ToSolution(v2), mu);
-        flops += d1.flops + d2.flops;
-        const o1 = f1FromSolution(d1.out, g.m, g.k1, g.cIn).data;
-        const o2 = f2FromSolution(d2.out, g.m, g.k2, g.cOut).data;
-        for (let q = 0; q < o1.length; q++) o1[q]! += jtjv.g1.data[q]!;
-        for (let q = 0; q < o2.length; q++) o2[q]! += jtjv.g2.data[q]!;
-        return join(o1, o2);
+        // The isotropic part of the damping, mu delta v (block-preconditioner.ts).
+        for (let q = 0; q < N1; q++) out[q]! += mu * P1.delta * v[q]!;
+        for (let q = N1; q < N; q++) out[q]! += mu * P2.delta * v[q]!;
+        return out;
       };
       const s = pcg(apply, precondition, b, eta, newton ? tuning.cgMaxIter : tuning.cgMaxIterGaussNewton);
-      const [s1, s2] = split(s.x);
-      // r(f + a s) = E + a J s + a^2 compose(s1, s2) exactly (compose is bilinear): take the best a
-      // in (0, aMax] of that quartic (extrapolation.ts), then judge the step by the gain ratio.
-      const js = jacobianTimes(f1, f2, s1, s2);
-      const E2 = compose(s1, s2).data;
-      flops += js.flops + composeFlops(f1, f2);
-      const ls = bestQuarticStep(E.data, (q) => js.out.data[q]!, E2, tuning.maxStep);
-      const a = ls?.step ?? 1;
+      // r(x + a d) = E + a J d + a^2 compose(D1, D2) exactly (compose is bilinear), so along any
+      // direction d the best step is the exact minimiser of a quartic (extrapolation.ts).
+      const along = (d: Float64Array, aMax: number) => {
+        const js = new Float64Array(sizes.e);
+        flops += jacobianTimes(g, X1, X2, first(d), second(d), js);
+        const E2 = composeSolution(g, first(d), second(d), new Float64Array(sizes.e));
+        flops += pairFlops;
+        const a = bestQuarticStep(E, (q) => js[q]!, E2, aMax)?.step ?? 0;
+        const Et = new Float64Array(E.length);
+        for (let q = 0; q < Et.length; q++) Et[q] = E[q]! + a * (js[q]! + a * E2[q]!);
+        return { d, a, js, E2, Et, rrt: sumSquares(Et) };
+      };
+      const take = (t: { d: Float64Array; a: number; Et: Float64Array; rrt: number }) => {
+        for (let q = 0; q < N; q++) x[q]! += t.a * t.d[q]!;
+        balanceSolution(first(x), second(x), g.m);
+        E = t.Et;
+        rr = t.rrt;
+        accepted = true;
+      };
+      if (s.breakdown) {
+        // H + mu D is not positive definite (the residual's curvature outweighs the damping): the
+        // CG iterate is no model minimiser, so the damping grows as for a rejected step. (Stepping
+        // along the negative-curvature direction to the quartic's minimum instead, as Steihaug's
+        // truncated CG would to a trust radius, measured slower on upscaler-upn1 m = 64.)
+        mu *= nu;
+        nu *= 2;
+        continue;
+      }
+      const t = along(s.x, tuning.maxStep);
+      const a = t.a > 0 ? t.a : 1;
       // The model's reduction at a: -(c1 a + c2 a^2) with c1 = 2 <E, J s> and c2 = ||J s||^2
-      // (Gauss-Newton), plus 2 <E, compose(s1, s2)> with the residual's curvature (newton).
+      // (Gauss-Newton), plus 2 <E, compose(S1, S2)> with the residual's curvature (newton).
       let c1 = 0;
       let c2 = 0;
-      for (let q = 0; q < E.data.length; q++) {
-        const j = js.out.data[q]!;
-        c1 += 2 * E.data[q]! * j;
-        c2 += j * j + (newton ? 2 * E.data[q]! * E2[q]! : 0);
+      for (let q = 0; q < E.length; q++) {
+        const j = t.js[q]!;
+        c1 += 2 * E[q]! * j;
+        c2 += j * j + (newton ? 2 * E[q]! * t.E2[q]! : 0);
       }
       const predicted = -(c1 * a + c2 * a * a);
-      const t1 = add(f1, s1, a);
-      const t2 = add(f2, s2, a);
-      const Et: Tensor4 = { shape: E.shape, data: new Float64Array(E.data.length) };
-      for (let q = 0; q < Et.data.length; q++) Et.data[q] = E.data[q]! + a * (js.out.data[q]! + a * E2[q]!);
-      const rrt = sumSquares(Et.data);
-      const rho = predicted > 0 ? (rr - rrt) / predicted : -1;
-      if (rrt < rr && rho > 1e-4) {
-        ({ f1, f2 } = balanceChannels(t1, t2));
-        E = Et;
-        rr = rrt;
+      const rho = predicted > 0 ? (rr - t.rrt) / predicted : -1;
+      if (t.a > 0 && t.rrt < rr && rho > 1e-4) {
+        take(t);
         mu *= Math.max(1 / 3, 1 - (2 * rho - 1) ** 3);
         nu = 2;
-        accepted = true;
       } else {
         mu *= nu;
         nu *= 2;
@@ -196,33 +211,22 @@ export function levenbergMarquardt(
       reason = "max-iter";
     }
   }
+  const f1 = f1FromSolution(first(x), g.m, g.k1, g.cIn);
+  const f2 = f2FromSolution(second(x), g.m, g.k2, g.cOut);
   return { f1, f2, trace, iterations: trace.length, stopReason: reason, flops, yielded, mu };
 }
 
-/** mu D X = mu (G X + delta X), X in solution layout (n x J). */
-function dampingTimes(G: Float64Array, P: BlockFactor, X: Float64Array, mu: number): { out: Float64Array; flops: number } {
-  const out = new Float64Array(X.length);
-  gemm(false, false, P.n, P.J, P.n, mu, G, P.n, X, P.J, 0, out, P.J);
-  const md = mu * P.delta;
-  for (let q = 0; q < X.length; q++) out[q]! += md * X[q]!;
-  return { out, flops: gemmFlops(P.n, P.J, P.n) };
+/** A tap-major residual (s, c, J) as normal-equations.ts takes it. */
+function tapMajor(data: Float64Array, c: number, J: number, ke: Size2): TapMajorTarget {
+  return { layout: "tap-major", c, J, eh: ke.h, ew: ke.w, data };
 }
 
-function residual(f1: Tensor4, f2: Tensor4, T: Tensor4): Tensor4 {
-  const C = compose(f1, f2);
-  for (let q = 0; q < C.data.length; q++) C.data[q]! -= T.data[q]!;
-  return C;
-}
-
-function add(x: Tensor4, d: Tensor4, a: number): Tensor4 {
-  const out = x.data.slice();
-  for (let q = 0; q < out.length; q++) out[q]! += a * d.data[q]!;
-  return { shape: x.shape, data: out };
-}
-
-function join(a: Float64Array, b: Float64Array): Float64Array {
-  const out = new Float64Array(a.length + b.length);
-  out.set(a);
-  out.set(b, a.length);
+/** (s, a, b) -> (s, b, a): each tap's channel matrix transposed (the f2 step's channel order). */
+function transposeTaps(E: Float64Array, a: number, b: number): Float64Array {
+  const blk = a * b;
+  const out = new Float64Array(E.length);
+  for (let s0 = 0; s0 < E.length; s0 += blk) {
+    for (let i = 0; i < a; i++) for (let j = 0; j < b; j++) out[s0 + j * a + i] = E[s0 + i * b + j]!;
+  }
   return out;
 }
