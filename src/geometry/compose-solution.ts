@@ -24,69 +24,36 @@ import type { SplitGeometry } from "./shapes.js";
  */
 export function composeSolution(g: SplitGeometry, X1: Float64Array, X2: Float64Array, out: Float64Array, accumulate = false): Float64Array {
   const { m, cIn, cOut, k1, k2 } = g;
-  const kew = k1.w + k2.w - 1;
   const blk = cOut * cIn;
   check(g, X1, X2, out.length);
   if (!accumulate) out.fill(0);
-  for (let vh = 0; vh < k2.h; vh++) {
-    for (let vw = 0; vw < k2.w; vw++) {
-      const v = vh * k2.w + vw;
-      for (let uh = 0; uh < k1.h; uh++) {
-        for (let uw = 0; uw < k1.w; uw++) {
-          const u = uh * k1.w + uw;
-          const s = (vh + uh) * kew + (vw + uw);
-          gemm(true, false, cOut, cIn, m, 1, X2.subarray(v * cOut), k2.h * k2.w * cOut, X1.subarray(u * cIn), k1.h * k1.w * cIn, 1,
-            out.subarray(s * blk, (s + 1) * blk), cIn);
-        }
-      }
-    }
-  }
+  forEachTapPair(g, (u, v, s) =>
+    gemm(true, false, cOut, cIn, m, 1, X2.subarray(v * cOut), k2.h * k2.w * cOut, X1.subarray(u * cIn), k1.h * k1.w * cIn, 1,
+      out.subarray(s * blk, (s + 1) * blk), cIn));
   return out;
 }
 
 /** d/dX1 <E, compose(X1, X2)>, into `out` (X1's layout). */
 export function adjointSolution1(g: SplitGeometry, E: Float64Array, X2: Float64Array, out: Float64Array, accumulate = false): Float64Array {
   const { m, cIn, cOut, k1, k2 } = g;
-  const kew = k1.w + k2.w - 1;
   const blk = cOut * cIn;
   check(g, out, X2, E.length);
   if (!accumulate) out.fill(0);
-  for (let vh = 0; vh < k2.h; vh++) {
-    for (let vw = 0; vw < k2.w; vw++) {
-      const v = vh * k2.w + vw;
-      for (let uh = 0; uh < k1.h; uh++) {
-        for (let uw = 0; uw < k1.w; uw++) {
-          const u = uh * k1.w + uw;
-          const s = (vh + uh) * kew + (vw + uw);
-          gemm(false, false, m, cIn, cOut, 1, X2.subarray(v * cOut), k2.h * k2.w * cOut, E.subarray(s * blk, (s + 1) * blk), cIn, 1,
-            out.subarray(u * cIn), k1.h * k1.w * cIn);
-        }
-      }
-    }
-  }
+  forEachTapPair(g, (u, v, s) =>
+    gemm(false, false, m, cIn, cOut, 1, X2.subarray(v * cOut), k2.h * k2.w * cOut, E.subarray(s * blk, (s + 1) * blk), cIn, 1,
+      out.subarray(u * cIn), k1.h * k1.w * cIn));
   return out;
 }
 
 /** d/dX2 <E, compose(X1, X2)>, into `out` (X2's layout). */
 export function adjointSolution2(g: SplitGeometry, E: Float64Array, X1: Float64Array, out: Float64Array, accumulate = false): Float64Array {
   const { m, cIn, cOut, k1, k2 } = g;
-  const kew = k1.w + k2.w - 1;
   const blk = cOut * cIn;
   check(g, X1, out, E.length);
   if (!accumulate) out.fill(0);
-  for (let uh = 0; uh < k1.h; uh++) {
-    for (let uw = 0; uw < k1.w; uw++) {
-      const u = uh * k1.w + uw;
-      for (let vh = 0; vh < k2.h; vh++) {
-        for (let vw = 0; vw < k2.w; vw++) {
-          const v = vh * k2.w + vw;
-          const s = (vh + uh) * kew + (vw + uw);
-          gemm(false, true, m, cOut, cIn, 1, X1.subarray(u * cIn), k1.h * k1.w * cIn, E.subarray(s * blk, (s + 1) * blk), cIn, 1,
-            out.subarray(v * cOut), k2.h * k2.w * cOut);
-        }
-      }
-    }
-  }
+  forEachTapPair(g, (u, v, s) =>
+    gemm(false, true, m, cOut, cIn, 1, X1.subarray(u * cIn), k1.h * k1.w * cIn, E.subarray(s * blk, (s + 1) * blk), cIn, 1,
+      out.subarray(v * cOut), k2.h * k2.w * cOut));
   return out;
 }
 
@@ -98,6 +65,19 @@ export function composeSolutionFlops(g: SplitGeometry): number {
 export function solutionSizes(g: SplitGeometry): { n1: number; n2: number; e: number } {
   const { m, cIn, cOut, k1, k2 } = g;
   return { n1: m * k1.h * k1.w * cIn, n2: m * k2.h * k2.w * cOut, e: (k1.h + k2.h - 1) * (k1.w + k2.w - 1) * cOut * cIn };
+}
+
+/** Calls f(u, v, s) for every tap u of f1 and v of f2, s = u + v the composed tap (per axis), all row-major indices. */
+function forEachTapPair(g: SplitGeometry, f: (u: number, v: number, s: number) => void): void {
+  const { k1, k2 } = g;
+  const kew = k1.w + k2.w - 1;
+  for (let vh = 0; vh < k2.h; vh++) {
+    for (let vw = 0; vw < k2.w; vw++) {
+      for (let uh = 0; uh < k1.h; uh++) {
+        for (let uw = 0; uw < k1.w; uw++) f(uh * k1.w + uw, vh * k2.w + vw, (vh + uh) * kew + (vw + uw));
+      }
+    }
+  }
 }
 
 function check(g: SplitGeometry, X1: Float64Array, X2: Float64Array, e: number): void {
