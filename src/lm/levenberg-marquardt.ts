@@ -152,25 +152,6 @@ export function levenbergMarquardt(
         return out;
       };
       const s = pcg(apply, precondition, b, eta, newton ? tuning.cgMaxIter : tuning.cgMaxIterGaussNewton);
-      // r(x + a d) = E + a J d + a^2 compose(D1, D2) exactly (compose is bilinear), so along any
-      // direction d the best step is the exact minimiser of a quartic (extrapolation.ts).
-      const along = (d: Float64Array, aMax: number) => {
-        const js = new Float64Array(sizes.e);
-        flops += jacobianTimes(g, X1, X2, first(d), second(d), js);
-        const E2 = composeSolution(g, first(d), second(d), new Float64Array(sizes.e));
-        flops += pairFlops;
-        const a = bestQuarticStep(E, (q) => js[q]!, E2, aMax)?.step ?? 0;
-        const Et = new Float64Array(E.length);
-        for (let q = 0; q < Et.length; q++) Et[q] = E[q]! + a * (js[q]! + a * E2[q]!);
-        return { d, a, js, E2, Et, rrt: sumSquares(Et) };
-      };
-      const take = (t: { d: Float64Array; a: number; Et: Float64Array; rrt: number }) => {
-        for (let q = 0; q < N; q++) x[q]! += t.a * t.d[q]!;
-        balanceSolution(first(x), second(x), g.m);
-        E = t.Et;
-        rr = t.rrt;
-        accepted = true;
-      };
       if (s.breakdown) {
         // H + mu D is not positive definite (the residual's curvature outweighs the damping): the
         // CG iterate is no model minimiser, so the damping grows as for a rejected step. (Stepping
@@ -180,21 +161,40 @@ export function levenbergMarquardt(
         nu *= 2;
         continue;
       }
-      const t = along(s.x, tuning.maxStep);
-      const a = t.a > 0 ? t.a : 1;
+      // r(x + a s) = E + a J s + a^2 compose(S1, S2) exactly (compose is bilinear): take the best a
+      // in (0, aMax] of that quartic (extrapolation.ts), then judge the step by the gain ratio.
+      const S1 = first(s.x);
+      const S2 = second(s.x);
+      const js = new Float64Array(sizes.e);
+      flops += jacobianTimes(g, X1, X2, S1, S2, js);
+      const E2 = composeSolution(g, S1, S2, new Float64Array(sizes.e));
+      flops += pairFlops;
+      const a = bestQuarticStep(E, (q) => js[q]!, E2, tuning.maxStep)?.step;
+      if (a === undefined) {
+        mu *= nu;
+        nu *= 2;
+        continue;
+      }
+      const Et = new Float64Array(E.length);
+      for (let q = 0; q < Et.length; q++) Et[q] = E[q]! + a * (js[q]! + a * E2[q]!);
+      const rrt = sumSquares(Et);
       // The model's reduction at a: -(c1 a + c2 a^2) with c1 = 2 <E, J s> and c2 = ||J s||^2
       // (Gauss-Newton), plus 2 <E, compose(S1, S2)> with the residual's curvature (newton).
       let c1 = 0;
       let c2 = 0;
       for (let q = 0; q < E.length; q++) {
-        const j = t.js[q]!;
+        const j = js[q]!;
         c1 += 2 * E[q]! * j;
-        c2 += j * j + (newton ? 2 * E[q]! * t.E2[q]! : 0);
+        c2 += j * j + (newton ? 2 * E[q]! * E2[q]! : 0);
       }
       const predicted = -(c1 * a + c2 * a * a);
-      const rho = predicted > 0 ? (rr - t.rrt) / predicted : -1;
-      if (t.a > 0 && t.rrt < rr && rho > 1e-4) {
-        take(t);
+      const rho = predicted > 0 ? (rr - rrt) / predicted : -1;
+      if (rrt < rr && rho > 1e-4) {
+        for (let q = 0; q < N; q++) x[q]! += a * s.x[q]!;
+        balanceSolution(first(x), second(x), g.m);
+        E = Et;
+        rr = rrt;
+        accepted = true;
         mu *= Math.max(1 / 3, 1 - (2 * rho - 1) ** 3);
         nu = 2;
       } else {
