@@ -2,7 +2,8 @@
 /**
  * LM against structured ALS and the NumPy peer on the hard geometries (issue 8, part 4), as time to
  * reach a given relative residual. Per case: `--method lm` (3 structured sweeps, then LM; what the
- * default run picks there) with a long iteration budget, our structured ALS, and the peer's
+ * default run picks there) with a long iteration budget, `--method varpro` (3 sweeps, then variable
+ * projection) likewise, our structured ALS, and the peer's
  * structured_als (plain ALS, ../shared/peers/numpy_reference.py; its time per iteration taken as
  * uniform, total / iterations). The target is 1e-6 where the parameter count says an exact split
  * exists, else 1.01 x the best residual any run reached ("within 1% of the best known"), and the
@@ -16,6 +17,7 @@ import { fileURLToPath } from "node:url";
 import { expectShape4, pad2d, readNpy, resolveGeometry } from "../dist/index.js";
 import { structuredAls } from "../dist/als/methods/structured.js";
 import { raceAlsLm as lmAls } from "../dist/quality/method-race.js";
+import { variableProjectionAfterSweeps as varpro } from "../dist/quality/variable-projection-method.js";
 import { defaultAlsOptions } from "../dist/als/options.js";
 import { decompose } from "../dist/index.js";
 import { PEER, PEER_IMPORT } from "./peer.mjs";
@@ -23,13 +25,13 @@ import { PEER, PEER_IMPORT } from "./peer.mjs";
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, "..");
 
-/** fixture, m, k1 = k2, iteration budgets (LM outer steps incl. warm sweeps, ALS sweeps, peer sweeps). */
+/** fixture, m, k1 = k2, iteration budgets (LM outer steps incl. warm sweeps, varpro steps incl. warm sweeps, ALS sweeps, peer sweeps). */
 export const CASES = [
-  { file: "upscaler-gff2.npy", m: 64, k: 2, lm: 120, als: 600, peer: 300 },
-  { file: "upscaler-gff2.npy", m: 96, k: 2, lm: 40, als: 600, peer: 300 },
-  { file: "upscaler-upn1.npy", m: 64, k: 3, lm: 100, als: 400, peer: 300 },
-  { file: "upscaler-upn1.npy", m: 85, k: 3, lm: 60, als: 400, peer: 300 },
-  { file: "upscaler-upn1.npy", m: 100, k: 3, lm: 40, als: 400, peer: 300 },
+  { file: "upscaler-gff2.npy", m: 64, k: 2, lm: 120, vp: 800, als: 600, peer: 300 },
+  { file: "upscaler-gff2.npy", m: 96, k: 2, lm: 40, vp: 200, als: 600, peer: 300 },
+  { file: "upscaler-upn1.npy", m: 64, k: 3, lm: 100, vp: 600, als: 400, peer: 300 },
+  { file: "upscaler-upn1.npy", m: 85, k: 3, lm: 60, vp: 340, als: 400, peer: 300 },
+  { file: "upscaler-upn1.npy", m: 100, k: 3, lm: 40, vp: 200, als: 400, peer: 300 },
 ];
 export const QUICK = (c) => c.file === "upscaler-gff2.npy";
 
@@ -80,20 +82,21 @@ export function benchLm({ quick = false, peer = true } = {}) {
     const params = c.m * (g.cIn * c.k * c.k + g.cOut * c.k * c.k) - c.m * c.m;
     const equations = g.cOut * g.cIn * g.ke.h * g.ke.w;
     const lm = timed(lmAls, T, g, c.lm);
+    const vp = timed(varpro, T, g, c.vp);
     const als = timed(structuredAls, T, g, c.als);
     const exact = params >= equations;
     const p = peer ? peerTrace(c) : { notice: "peer skipped" };
     const def = timedDefault(W, c);
     // The best residual known: the least any of the long runs (and the default run) reached.
-    const best = Math.min(lm.at(-1)[1], als.at(-1)[1], def.end[1], p.points?.at(-1)?.[1] ?? Infinity);
+    const best = Math.min(lm.at(-1)[1], vp.at(-1)[1], als.at(-1)[1], def.end[1], p.points?.at(-1)?.[1] ?? Infinity);
     const target = exact ? 1e-6 : 1.01 * best;
     rows.push({
       case: `${c.file} m=${c.m} ${c.k}x${c.k}+${c.k}x${c.k}`,
       count: `${params} vs ${equations}${exact ? " (exact by count)" : ""}`,
       target,
-      lmEnd: lm.at(-1), alsEnd: als.at(-1), peerEnd: p.points?.at(-1),
+      lmEnd: lm.at(-1), vpEnd: vp.at(-1), alsEnd: als.at(-1), peerEnd: p.points?.at(-1),
       best, defaultEnd: def.end, defaultMethod: def.method, defaultWithin: def.end[1] <= target,
-      lmReach: reach(lm, target), alsReach: reach(als, target), peerReach: p.points ? reach(p.points, target) : undefined,
+      lmReach: reach(lm, target), vpReach: reach(vp, target), alsReach: reach(als, target), peerReach: p.points ? reach(p.points, target) : undefined,
       notice: p.notice,
     });
   }
@@ -109,9 +112,11 @@ export const COLUMNS = [
   ["target", (r) => r.target.toExponential(3)],
   ["default run (auto, 30)", (r) => `${r.defaultMethod}: ${f(r.defaultEnd)}${r.defaultWithin ? " (within target)" : ` (+${((r.defaultEnd[1] / r.best - 1) * 100).toFixed(1)}% over best)`}`],
   ["lm: time to target", (r) => s(r.lmReach)],
+  ["varpro", (r) => s(r.vpReach)],
   ["structured", (r) => s(r.alsReach)],
   ["NumPy peer", (r) => (r.notice ? r.notice : s(r.peerReach))],
   ["lm end", (r) => f(r.lmEnd)],
+  ["varpro end", (r) => f(r.vpEnd)],
   ["structured end", (r) => f(r.alsEnd)],
   ["peer end", (r) => f(r.peerEnd)],
 ];

@@ -76,13 +76,14 @@ export function goldenCases(dir = FIXTURES) {
   return [...cases, ...GEOMETRY_CASES.filter((c) => existsSync(join(dir, c.fixture)))];
 }
 
-/** Issue 8's geometries on shipped parents: spatial SVD, a 1x1 child, and 5x5 -> 3x3 + 3x3. */
+/** Issue 8's geometries on shipped parents: spatial SVD, a 1x1 child, and 5x5 -> 3x3 + 3x3 (auto: lm; varpro). */
 export const GEOMETRY_CASES = [
   { fixture: "random-8x8x3.npy", method: "auto", filters: 4, maxIter: 10, seed: SEED, args: ["--k1", "3x1", "--k2", "1x3"] },
   { fixture: "random-16x8x3.npy", method: "auto", filters: 4, maxIter: 10, seed: SEED, args: ["--k1", "1", "--k2", "3"] },
   { fixture: "facerec-conv32-1-conv1.npy", method: "auto", filters: 8, maxIter: 3, seed: SEED, args: ["--k1", "3x1", "--k2", "1x3"] },
   { fixture: "facerec-conv32-1-conv1.npy", method: "structured", filters: 8, maxIter: 3, seed: SEED, args: ["--k1", "3x1", "--k2", "1x3"] },
   { fixture: "factorable-5x6x5-m4.npy", method: "auto", filters: 5, maxIter: 10, seed: SEED, args: ["--k1", "3", "--k2", "3"] },
+  { fixture: "factorable-5x6x5-m4.npy", method: "varpro", filters: 5, maxIter: 10, seed: SEED, args: ["--k1", "3", "--k2", "3"] },
 ];
 
 /** The argv after the input file: the same in this script and in the test. */

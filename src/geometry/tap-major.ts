@@ -1,4 +1,4 @@
-import type { Tensor4 } from "./tensor.js";
+import type { Size2, Tensor4 } from "./tensor.js";
 
 /**
  * A target (c_out, c_in, eh, ew) stored tap-major, for the structured ALS loop: data[(t, c, j)]
@@ -38,4 +38,9 @@ export function tapMajorTarget(T: Tensor4, swapped: boolean): TapMajorTarget {
 
 export function isTapMajor(t: Tensor4 | TapMajorTarget): t is TapMajorTarget {
   return "layout" in t && t.layout === "tap-major";
+}
+
+/** A tap-major tensor (s, c, J) already in that order (a residual built tap-major), as a view. */
+export function tapMajorView(data: Float64Array, c: number, J: number, e: Size2): TapMajorTarget {
+  return { layout: "tap-major", c, J, eh: e.h, ew: e.w, data };
 }

@@ -5,9 +5,9 @@ import type { AlsOptions, StopReason } from "../als/options.js";
 import type { AlsResult } from "../als/result.js";
 import { stopReason } from "../als/stopping.js";
 import { composeSolution, composeSolutionFlops, solutionSizes } from "../geometry/compose-solution.js";
-import { tapMajorTarget, type TapMajorTarget } from "../geometry/tap-major.js";
+import { tapMajorTarget, tapMajorView } from "../geometry/tap-major.js";
 import type { SplitGeometry } from "../geometry/shapes.js";
-import { sumSquares, swapChannels, type Size2, type Tensor4 } from "../geometry/tensor.js";
+import { sumSquares, swapChannels, type Tensor4 } from "../geometry/tensor.js";
 import { bestQuarticStep } from "../als/extrapolation.js";
 import { applyBlock, factorBlock } from "./block-preconditioner.js";
 import { dampedGaussNewtonTimes, jacobianTimes, jacobianTransposeTimes } from "./jacobian.js";
@@ -116,8 +116,8 @@ export function levenbergMarquardt(
     const X2 = second(x);
     // G1, G2 and the gradient J^T r, already in solution layout (normal-equations.ts with T := r,
     // tap-major in both channel orders).
-    const ne1 = normalEquations(f2FromSolution(X2, g.m, g.k2, g.cOut), tapMajor(E, g.cOut, g.cIn, g.ke), g.k1);
-    const ne2 = normalEquations(swapChannels(f1FromSolution(X1, g.m, g.k1, g.cIn)), tapMajor(transposeTaps(E, g.cOut, g.cIn), g.cIn, g.cOut, g.ke), g.k2);
+    const ne1 = normalEquations(f2FromSolution(X2, g.m, g.k2, g.cOut), tapMajorView(E, g.cOut, g.cIn, g.ke), g.k1);
+    const ne2 = normalEquations(swapChannels(f1FromSolution(X1, g.m, g.k1, g.cIn)), tapMajorView(transposeTaps(E, g.cOut, g.cIn), g.cIn, g.cOut, g.ke), g.k2);
     flops += ne1.flops + ne2.flops;
     const b = new Float64Array(N);
     for (let q = 0; q < N1; q++) b[q] = -ne1.R[q]!;
@@ -214,11 +214,6 @@ export function levenbergMarquardt(
   const f1 = f1FromSolution(first(x), g.m, g.k1, g.cIn);
   const f2 = f2FromSolution(second(x), g.m, g.k2, g.cOut);
   return { f1, f2, trace, iterations: trace.length, stopReason: reason, flops, yielded, mu };
-}
-
-/** A tap-major residual (s, c, J) as normal-equations.ts takes it. */
-function tapMajor(data: Float64Array, c: number, J: number, ke: Size2): TapMajorTarget {
-  return { layout: "tap-major", c, J, eh: ke.h, ew: ke.w, data };
 }
 
 /** (s, a, b) -> (s, b, a): each tap's channel matrix transposed (the f2 step's channel order). */

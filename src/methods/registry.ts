@@ -3,6 +3,7 @@ import { projectedAls } from "../als/methods/projected.js";
 import { seedAls } from "../als/methods/seed.js";
 import { structuredAls } from "../als/methods/structured.js";
 import { raceAlsLm } from "../quality/method-race.js";
+import { variableProjectionAfterSweeps } from "../quality/variable-projection-method.js";
 import type { AlsResult } from "../als/result.js";
 import type { SplitGeometry } from "../geometry/shapes.js";
 import type { Tensor4 } from "../geometry/tensor.js";
@@ -29,7 +30,8 @@ export interface MethodEntry {
    * False where the gain-forecast stopping rule (als/stopping.ts, --min-gain) must not apply: the
    * pipeline then runs the method with minGain 0. lm: LM's gain per step swings with its damping
    * (a run of small steps while mu is large, then fast progress), so a linear forecast from a few
-   * steps stopped runs 11% above where the same budget ends (upscaler UPN1, m = 64).
+   * steps stopped runs 11% above where the same budget ends (upscaler UPN1, m = 64). varpro has the same
+   * rule, for the same reason (its damping falls fast, then its steps shrink), not measured separately.
    */
   readonly gainForecast?: boolean;
 }
@@ -41,6 +43,7 @@ export const METHODS = {
   "closed-form": { solve: closedForm, summary: "truncated SVD of the folded target: the global optimum of a matrix geometry", takesInit: false, unavailable: closedFormUnavailable },
   polynomial: { solve: matrixPolynomial, summary: "factorisation of the matrix polynomial T(z) = F2(z) F1(z): exact splits of square 1-D geometries", takesInit: false, unavailable: matrixPolynomialUnavailable },
   lm: { solve: raceAlsLm, summary: "Levenberg-Marquardt on both factors, raced against structured sweeps", takesInit: true, gainForecast: false },
+  varpro: { solve: variableProjectionAfterSweeps, summary: "variable projection: Levenberg-Marquardt on f1 with f2 eliminated by least squares", takesInit: true, gainForecast: false },
 } as const satisfies Record<string, MethodEntry>;
 
 export type MethodName = keyof typeof METHODS;
