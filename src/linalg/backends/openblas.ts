@@ -35,6 +35,15 @@ export function createOpenBlasBackend(lib: OpenBlasLibrary): LinalgBackend {
     detail: `${lib.config.replace(/\s+/g, " ").trim()}, core ${lib.corename}, ${lib.path}`,
     gemm(ta, tb, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc) {
       if (m <= 0 || n <= 0) return;
+      if (alpha === 0 || k <= 0) {
+        // BLAS's contract: C := beta C without reading A or B (beta = 0 writes zeros, even over NaN).
+        // Done here because OpenBLAS 0.3.21's SkylakeX dgemm kernel multiplies anyway (0 * NaN in C).
+        for (let i = 0; i < m; i++) {
+          const row = i * ldc;
+          for (let j = 0; j < n; j++) c[row + j] = beta === 0 ? 0 : beta * c[row + j]!;
+        }
+        return;
+      }
       lib.dgemm(rowMajor, ta ? trans : noTrans, tb ? trans : noTrans, m, n, Math.max(k, 0), alpha, a, ld(lda), b, ld(ldb), beta, c, ld(ldc));
     },
     syrkLower(tr, n, k, alpha, a, lda, beta, c, ldc) {
