@@ -10,6 +10,7 @@ import type { SplitGeometry } from "../geometry/shapes.js";
 import { sumSquares, swapChannels, type Tensor4 } from "../geometry/tensor.js";
 import { bestQuarticStep } from "../als/extrapolation.js";
 import { applyBlock, factorBlock } from "./block-preconditioner.js";
+import { NielsenDamping } from "./damping.js";
 import { dampedGaussNewtonTimes, jacobianTimes, jacobianTransposeTimes } from "./jacobian.js";
 import { pcg } from "./pcg.js";
 
@@ -100,8 +101,7 @@ export function levenbergMarquardt(
   let rr = sumSquares(E);
   const pairFlops = composeSolutionFlops(g);
   let flops = pairFlops;
-  let mu = tuning.mu0;
-  let nu = 2;
+  const damping = new NielsenDamping(tuning.mu0);
   let g0 = 0;
   const trace: number[] = [];
   let reason: StopReason | undefined = Math.sqrt(rr) / tNorm <= opts.tol ? "tolerance" : undefined;
@@ -128,6 +128,7 @@ export function levenbergMarquardt(
     const newton = Math.sqrt(rr) / tNorm > tuning.newtonAbove;
     let accepted = false;
     for (let tries = 0; tries <= tuning.maxRejects && !accepted; tries++) {
+      const mu = damping.mu;
       const P1 = factorBlock(ne1.G, n1, g.cIn, mu, tuning.deltaRel);
       const P2 = factorBlock(ne2.G, n2, g.cOut, mu, tuning.deltaRel);
       flops += P1.flops + P2.flops;
@@ -157,8 +158,7 @@ export function levenbergMarquardt(
         // CG iterate is no model minimiser, so the damping grows as for a rejected step. (Stepping
         // along the negative-curvature direction to the quartic's minimum instead, as Steihaug's
         // truncated CG would to a trust radius, measured slower on upscaler-upn1 m = 64.)
-        mu *= nu;
-        nu *= 2;
+        damping.reject();
         continue;
       }
       // r(x + a s) = E + a J s + a^2 compose(S1, S2) exactly (compose is bilinear): take the best a
@@ -171,8 +171,7 @@ export function levenbergMarquardt(
       flops += pairFlops;
       const a = bestQuarticStep(E, (q) => js[q]!, E2, tuning.maxStep)?.step;
       if (a === undefined) {
-        mu *= nu;
-        nu *= 2;
+        damping.reject();
         continue;
       }
       const Et = new Float64Array(E.length);
@@ -195,11 +194,9 @@ export function levenbergMarquardt(
         E = Et;
         rr = rrt;
         accepted = true;
-        mu *= Math.max(1 / 3, 1 - (2 * rho - 1) ** 3);
-        nu = 2;
+        damping.accept(rho);
       } else {
-        mu *= nu;
-        nu *= 2;
+        damping.reject();
       }
     }
     const rel = Math.sqrt(rr) / tNorm;
@@ -213,7 +210,7 @@ export function levenbergMarquardt(
   }
   const f1 = f1FromSolution(first(x), g.m, g.k1, g.cIn);
   const f2 = f2FromSolution(second(x), g.m, g.k2, g.cOut);
-  return { f1, f2, trace, iterations: trace.length, stopReason: reason, flops, yielded, mu };
+  return { f1, f2, trace, iterations: trace.length, stopReason: reason, flops, yielded, mu: damping.mu };
 }
 
 /** (s, a, b) -> (s, b, a): each tap's channel matrix transposed (the f2 step's channel order). */

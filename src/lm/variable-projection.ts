@@ -8,6 +8,7 @@ import type { SplitGeometry } from "../geometry/shapes.js";
 import { tapMajorTarget, tapMajorView } from "../geometry/tap-major.js";
 import { sumSquares, swapChannels, type Tensor4 } from "../geometry/tensor.js";
 import { applyBlock, factorBlock } from "./block-preconditioner.js";
+import { NielsenDamping } from "./damping.js";
 import { lmDefaults } from "./levenberg-marquardt.js";
 import { pcg } from "./pcg.js";
 
@@ -64,8 +65,8 @@ export function variableProjection(
     return { X1, X2, G2, E, rr: sumSquares(E) };
   };
   let cur = refit(f1ToSolution(start));
-  let mu = lmDefaults.mu0;
-  let nu = 2;
+  // Floored: the damping falls geometrically on a run of good steps and must stay able to grow.
+  const damping = new NielsenDamping(lmDefaults.mu0, 1e-30);
   let g0 = 0;
   const trace: number[] = [];
   let reason: StopReason | undefined = Math.sqrt(cur.rr) / tNorm <= opts.tol ? "tolerance" : undefined;
@@ -91,6 +92,7 @@ export function variableProjection(
     const eta = Math.min(lmDefaults.etaMax, Math.sqrt(g0 > 0 ? gNorm / g0 : 0));
     let accepted = false;
     for (let tries = 0; tries <= lmDefaults.maxRejects && !accepted; tries++) {
+      const mu = damping.mu;
       const P1 = factorBlock(ne1.G, n1, cIn, mu, lmDefaults.deltaRel);
       flops += P1.flops;
       const apply = (v: Float64Array): Float64Array => {
@@ -110,8 +112,7 @@ export function variableProjection(
       };
       const s = pcg(apply, precondition, b, eta, lmDefaults.cgMaxIter);
       if (s.breakdown) {
-        mu *= nu;
-        nu *= 2;
+        damping.reject();
         continue;
       }
       // The Gauss-Newton model's reduction of ||r||^2: 2 <-g, s> - ||(I - P) J1 s||^2.
@@ -128,12 +129,9 @@ export function variableProjection(
       if (trial.rr < cur.rr && rho > 1e-4) {
         cur = trial;
         accepted = true;
-        // Floored: the damping falls geometrically on a run of good steps and must stay able to grow.
-        mu = Math.max(mu * Math.max(1 / 3, 1 - (2 * rho - 1) ** 3), 1e-30);
-        nu = 2;
+        damping.accept(rho);
       } else {
-        mu *= nu;
-        nu *= 2;
+        damping.reject();
       }
     }
     const rel = Math.sqrt(cur.rr) / tNorm;
