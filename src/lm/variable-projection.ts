@@ -10,7 +10,19 @@ import { sumSquares, swapChannels, type Tensor4 } from "../geometry/tensor.js";
 import { applyBlock, factorBlock } from "./block-preconditioner.js";
 import { NielsenDamping } from "./damping.js";
 import { lmDefaults } from "./levenberg-marquardt.js";
+import { parallelTangents } from "./parallel-tangents.js";
 import { pcg } from "./pcg.js";
+
+/**
+ * PARTAN's first probe and longest step along the two-step displacement (parallel-tangents.ts).
+ * Measured on upscaler-upn1 (5x5 -> 3x3 + 3x3), m = 85, relative residual after 30 / 60 s: no
+ * search 0.0635 / 0.0604; c fixed at 0.5: 0.0618 / 0.0586; at 0.25: 0.0617 / 0.0587; the parabola
+ * from h = 0.25: 0.0610 / 0.0579 (the parabola's c* is mostly below 0.5). Searching along the last
+ * step alone (doubling it while the residual falls) measured no gain (0.0601 at 60 s), and neither did
+ * re-orthonormalising f1's rows through the gauge after each step.
+ */
+export const PARTAN_PROBE = 0.25;
+export const PARTAN_MAX = 2;
 
 /**
  * Variable projection (Golub & Pereyra; Kaufman's Gauss-Newton form) for min ||compose(f1, f2) - T||^2:
@@ -29,13 +41,16 @@ import { pcg } from "./pcg.js";
  * on Nielsen's rule as in levenberg-marquardt.ts. The gauge f1 -> A f1 leaves r unchanged (m^2 null
  * directions of the reduced Jacobian), so the damping alone fixes it.
  *
+ * After each accepted step, PARTAN (parallel-tangents.ts) searches along the displacement over the
+ * last two steps, f2 refitted at each probe: the Gauss-Newton steps zig-zag across a narrow valley
+ * (gain ratio near 1.4 with the damping at its floor), and that displacement points along it.
+ *
  * Measured (bench/lm.mjs, README "Hard geometries"): on upscaler-upn1 (5x5 -> 3x3 + 3x3) at m = 85
- * (90,695 parameters for 102,400 equations) it reached 0.0574 after 133 s where a 60-turn lm run
- * stopped at 0.0602 (63 s); where the count says an exact split exists it reached 1e-6 in half lm's
- * time (upn1 m = 100: 10.4 s against 21.3 s); at m = 64 it took 4x lm's time to lm's 1% target.
- * Raced as a third contender beside ALS and LM (method-race.ts) it measured no better at equal time
- * where no exact split exists (gff2 m = 64: 0.1840 against 0.1824 in the default 30 turns), so it
- * runs only when asked for (`--method varpro`, quality/variable-projection-method.ts).
+ * (90,695 parameters for 102,400 equations) 332 steps reached 0.0565 in 149 s where a 60-turn lm
+ * run stopped at 0.0602 (84 s); at m = 64, 592 steps reached 0.2394 (114 s) against lm's 0.2415
+ * (100 turns, 110 s), though lm is ahead in the first 20 s; where the count says an exact split
+ * exists it reached 1e-6 in less than half lm's time (upn1 m = 100: 11.3 s against 27.2 s). The
+ * default run picks it by the count ratio (quality/method-policy.ts).
  */
 export function variableProjection(
   T: Tensor4,
@@ -68,6 +83,7 @@ export function variableProjection(
   // Floored: the damping falls geometrically on a run of good steps and must stay able to grow.
   const damping = new NielsenDamping(lmDefaults.mu0, 1e-30);
   let g0 = 0;
+  let previous: Float64Array | undefined; // f1 before the last accepted step (x_{k-1})
   const trace: number[] = [];
   let reason: StopReason | undefined = Math.sqrt(cur.rr) / tNorm <= opts.tol ? "tolerance" : undefined;
   const y = new Float64Array(sizes.e);
@@ -127,7 +143,13 @@ export function variableProjection(
       const trial = refit(X1t);
       const rho = predicted > 0 ? (cur.rr - trial.rr) / predicted : -1;
       if (trial.rr < cur.rr && rho > 1e-4) {
-        cur = trial;
+        // PARTAN along the last two steps' displacement, f2 refitted at each probe.
+        if (previous !== undefined) {
+          const from = previous;
+          const D = trial.X1.map((v, q) => v - from[q]!);
+          cur = parallelTangents(trial, (c) => refit(trial.X1.map((v, q) => v + c * D[q]!)), PARTAN_PROBE, PARTAN_MAX).best;
+        } else cur = trial;
+        previous = X1;
         accepted = true;
         damping.accept(rho);
       } else {
