@@ -10,6 +10,7 @@ import { DecomposeError, isDecomposeError } from "./errors.js";
 import { errorLine } from "./io/quote.js";
 import { readStdinBytes } from "./io/read-input.js";
 import { BlasUnavailableError, blasStatus, disposeThreads, setThreads, useBlas, type BlasChoice } from "./linalg/index.js";
+import { VARPRO_COUNT_RATIO } from "./quality/method-policy.js";
 import { makeChalk } from "./report/render-text.js";
 import { VERSION } from "./version.js";
 
@@ -33,7 +34,7 @@ function program(io: CliIo): Command {
     .option("--input-size <size>", "the feature map a layer reads, HxW for every layer or PATTERN=HxW for layers whose name matches (repeatable; first match wins; ONNX: overrides the model's shapes)", (v: string, prev: string[] | undefined) => [...(prev ?? []), v])
     .option("--k1 <n>", "first conv's kernel size, N or HxW (default: the parent's)")
     .option("--k2 <n>", "second conv's kernel size, N or HxW (default: the parent's)")
-    .addOption(new Option("-m, --method <name>", "auto | closed-form | polynomial | structured | lm | varpro | projected | seed (auto: closed-form for matrix geometries, polynomial for 1-D ones with m = c_in = c_out and k1 + k2 - 1 = k, where ke = k with 2-D children lm, or varpro where the parameter count is at least 0.8 of the equation count, else structured)").default("auto"))
+    .addOption(new Option("-m, --method <name>", `auto | closed-form | polynomial | structured | lm | varpro | projected | seed (auto: closed-form for matrix geometries, polynomial for 1-D ones with m = c_in = c_out and k1 + k2 - 1 = k, where ke = k with 2-D children lm, or varpro where the parameter count is at least ${VARPRO_COUNT_RATIO} of the equation count, else structured)`).default("auto"))
     .addOption(new Option("--layout <name>", "stacking layout: exact (f1 pads the whole amount, f2 unpadded: equal to the parent at every position) | same (same-size intermediate map; border effect)").default("exact"))
     .option("--lambda <x>", "ridge weight, relative to mean(diag) of each normal matrix", "1e-4")
     .option("--max-iter <n>", "maximum ALS iterations", "30")

@@ -51,14 +51,8 @@ export function hardGeometryRule(g: SplitGeometry): { readonly name: "lm" | "var
   if (!isHardGeometry(g)) return undefined;
   const { parameters, equations } = parameterCounts(g);
   const ratio = parameters / equations;
-  if (ratio >= VARPRO_COUNT_RATIO) {
-    return {
-      name: "varpro",
-      reason: `ke = k with both children 2-D and ${parameters} parameters for ${equations} equations (ratio ${ratio.toFixed(2)} >= ${VARPRO_COUNT_RATIO}): variable projection after structured sweeps`,
-    };
-  }
-  return {
-    name: "lm",
-    reason: `ke = k with both children 2-D and ${parameters} parameters for ${equations} equations (ratio ${ratio.toFixed(2)} < ${VARPRO_COUNT_RATIO}): alternating least squares swamps; LM raced against structured sweeps`,
-  };
+  const counts = `ke = k with both children 2-D and ${parameters} parameters for ${equations} equations (ratio ${ratio.toFixed(2)}`;
+  return ratio >= VARPRO_COUNT_RATIO
+    ? { name: "varpro", reason: `${counts} >= ${VARPRO_COUNT_RATIO}): variable projection after structured sweeps` }
+    : { name: "lm", reason: `${counts} < ${VARPRO_COUNT_RATIO}): alternating least squares swamps; LM raced against structured sweeps` };
 }
