@@ -14,7 +14,7 @@ import { solverOptions, validateInputs, type DecomposeOptions } from "./pipeline
 import { postProcess } from "./pipeline/post-process.js";
 import { buildReport } from "./pipeline/report.js";
 import { solve } from "./pipeline/solve.js";
-import { classifyRegime, withConstruction } from "./quality/regime.js";
+import { classifyRegime, withConstruction, withFloor } from "./quality/regime.js";
 import type { Report } from "./report/model.js";
 
 export type { DecomposeOptions, QualityOptions } from "./pipeline/options.js";
@@ -79,6 +79,7 @@ function decomposeAtScale(parent: Tensor4, options: DecomposeOptions): Decomposi
   // 5. Evaluate.
   const evaluation = evaluate(parent, T, g, post.f1, post.f2, layout, {
     floor: options.floor !== false,
+    exactKnown: shown.exact === true,
     functional: options.functional !== false,
     seed: als.seed,
     bias: options.bias,
@@ -87,7 +88,7 @@ function decomposeAtScale(parent: Tensor4, options: DecomposeOptions): Decomposi
   // 6. Report.
   const seconds = (performance.now() - started) / 1000;
   const report = buildReport({
-    parent, T, g, regime: shown, method, options: als, layouts, chosen, runs, post, evaluation, seconds,
+    parent, T, g, regime: withFloor(shown, evaluation.floor), method, options: als, layouts, chosen, runs, post, evaluation, seconds,
     flops: runs.flops + post.flops + evaluation.flops,
     bias: options.bias !== undefined,
   });

@@ -89,7 +89,7 @@ describe("decompose: the report", () => {
 
   it("floor and functional check can be turned off", () => {
     const d = decompose(W8, { filters: 2, ...quick });
-    expect(d.report.floor).toEqual({ abs: 0, rel: 0, ratio: null, dft: { h: 5, w: 5 }, kind: "not-computed", folded: { h: null, w: null } });
+    expect(d.report.floor).toEqual({ abs: 0, rel: 0, ratio: null, dft: { h: 5, w: 5 }, kind: "not-computed", folded: { h: null, w: null }, bound: null, window: null, side: null });
     expect(d.report.functional).toBeNull();
   });
 

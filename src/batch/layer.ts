@@ -8,7 +8,7 @@ import { calibratedDecompose, type CalibrationSet, type WhiteningMode } from "..
 import type { MethodRequest } from "../methods/policy.js";
 import { pad2d } from "../geometry/pad.js";
 import { resolveGeometry } from "../geometry/shapes.js";
-import { frequencyFloor } from "../report/floor.js";
+import { kernelFloor } from "../report/kernel-floor.js";
 import { decompose, type DecomposeOptions } from "../decompose.js";
 import { isDecomposeError, type ErrorCode } from "../errors.js";
 import { checkGroups, concatGroups, groupSlice } from "../geometry/groups.js";
@@ -174,7 +174,7 @@ function splitCalibrated(task: LayerTask, acts: CalibrationSet): LayerOutcome {
   const started = performance.now();
   const r = calibratedDecompose(parent, acts, { ...settingsToOptions(s), filters: m, parentPadding: padding, floor: false, functional: false });
   const g = resolveGeometry(shape, m, s.k1, s.k2);
-  const floor = frequencyFloor(pad2d(parent, g.targetPad), m);
+  const floor = kernelFloor(pad2d(parent, g.targetPad), g);
   const tn = frobeniusNorm(task.data);
   const w = r.whitened.report;
   const summary: LayerSummary = {

@@ -62,8 +62,13 @@ export function buildReport(x: ReportInputs): Report {
     optimal: best.stopReason === "closed-form",
     residual: { abs: e.abs, rel: e.rel, unprojectedRel: best.unprojectedResidualRel ?? null },
     floor: floor
-      ? { abs: floor.abs, rel: floor.rel, ratio: floor.rel > 0 ? e.rel / floor.rel : null, dft: floor.dft, kind: floor.kind, folded: floor.folded }
-      : { abs: 0, rel: 0, ratio: null, dft: g.ke, kind: "not-computed", folded: { h: null, w: null } },
+      ? {
+          abs: floor.abs, rel: floor.rel, ratio: floor.rel > 0 ? e.rel / floor.rel : null, dft: floor.dft, kind: floor.kind, folded: floor.folded,
+          bound: floor.bound.name,
+          window: floor.bound.name === "block-toeplitz" ? floor.bound.window : null,
+          side: floor.bound.name === "block-toeplitz" ? floor.bound.side : null,
+        }
+      : { abs: 0, rel: 0, ratio: null, dft: g.ke, kind: "not-computed", folded: { h: null, w: null }, bound: null, window: null, side: null },
     functional: e.functional
       ? {
           layout: e.functional.layout,

@@ -169,6 +169,16 @@ export function withConstruction(regime: Regime, m: number, construction: Constr
 }
 
 /**
+ * The regime once the floor is known (pipeline/evaluate.ts): a positive rank bound proves that no
+ * split with m middle channels is exact. Where the regime left that open (no-exact-known, whose
+ * frequency floor is 0) a positive block-Toeplitz floor settles it: exact becomes false.
+ */
+export function withFloor(regime: Regime, floor: { readonly rel: number; readonly kind: string; readonly bound: { readonly name: string } } | undefined): Regime {
+  if (floor === undefined || !(floor.rel > 0) || floor.kind !== "rank-bound" || floor.bound.name !== "block-toeplitz" || regime.exact !== null) return regime;
+  return { ...regime, exact: false, description: `${regime.description}; proven impossible here: the block-Toeplitz floor is positive` };
+}
+
+/**
  * The start that follows the regime (README, "Quality"): identity only where a delta split exists
  * (init.ts puts the delta on the side the regime names), random where a dense exact split exists,
  * spectral otherwise (the compression start; no exact split is known).

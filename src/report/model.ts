@@ -76,6 +76,15 @@ export interface Report {
     readonly kind: "optimum" | "rank-bound" | "not-computed";
     /** Where each axis folded into the channels before the bound: "in", "out" or null. */
     readonly folded: { readonly h: "in" | "out" | null; readonly w: "in" | "out" | null };
+    /**
+     * Which rank bound: "frequency" (every frequency's product has rank <= m), or "block-toeplitz"
+     * (the valid-convolution matrix of an output window, whose rank the middle layer caps; taken
+     * where the frequency floor is 0), with that window and whose side the rank passes through;
+     * null when not computed.
+     */
+    readonly bound: "frequency" | "block-toeplitz" | null;
+    readonly window: SizeHW | null;
+    readonly side: "f1" | "f2" | null;
   };
   readonly functional: {
     /** The layout the check ran on (the chosen one). */

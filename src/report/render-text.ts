@@ -83,7 +83,11 @@ function floorWords(r: Report): string {
       return `${sci(f.rel)}   the optimum of this matrix geometry (Eckart-Young)${ratio}`;
     case "rank-bound": {
       const known = r.quality?.regime.exact === true ? "an exact split is known to exist (regime)" : "no exact split is known";
-      return f.rel > 0 ? `${sci(f.rel)}   a rank bound only (frequency floor${folded})${ratio}` : `0   a rank bound only (frequency floor${folded}), 0 once m reaches the channel rank; ${known}`;
+      if (f.bound === "block-toeplitz" && f.window !== null)
+        return `${sci(f.rel)}   a rank bound (block-Toeplitz: the ${f.window.h}x${f.window.w}-output valid-convolution matrix, through ${f.side}'s side${folded}); positive, so no exact split exists${ratio}`;
+      if (f.rel > 0) return `${sci(f.rel)}   a rank bound only (frequency floor${folded})${ratio}`;
+      const toeplitz = r.quality?.regime.exact === true ? "" : ", and no block-Toeplitz window within its size cap gave more";
+      return `0   a rank bound only (frequency floor${folded}), 0 once m reaches the channel rank${toeplitz}; ${known}`;
     }
   }
 }
