@@ -2,6 +2,8 @@ import { Chalk, type ChalkInstance } from "chalk";
 import { printable } from "../io/quote.js";
 import type { LayoutConvs, Report, SizeHW } from "./model.js";
 import { qualityRows } from "./render-quality.js";
+import { ALS_TURN_BUDGET, WARM_SWEEPS } from "../quality/method-race.js";
+import { VARPRO_STEP_BUDGET } from "../quality/variable-projection-method.js";
 
 /** Colour only for a terminal, never with NO_COLOR set (https://no-color.org), FORCE_COLOR wins. */
 export function makeChalk(env: NodeJS.ProcessEnv, isTTY: boolean): ChalkInstance {
@@ -36,7 +38,7 @@ export function renderText(r: Report, c: ChalkInstance): string {
   const why = r.methodChoice.requested === "auto" ? `auto: ${r.methodChoice.reason}` : r.methodChoice.reason;
   if (r.stopReason === "closed-form") row("method", `${r.method} (${why}): one truncated SVD, no iterations`);
   else if (r.method === "polynomial") row("method", `${r.method} (${why}): ${r.iterations} of max ${r.maxIter} iterations (the factorisation of T(z), then structured sweeps if needed: see the regime below), stopped: ${r.stopReason}`);
-  else row("method", `${r.method} (${why}), lambda ${r.lambda} (scale-free), ${r.iterations} of max ${r.maxIter} iterations, stopped: ${r.stopReason}`);
+  else row("method", `${r.method} (${why}), lambda ${r.lambda} (scale-free), ${iterationWords(r)}, stopped: ${r.stopReason}`);
   const trace = r.trace.length <= 12 ? r.trace : [...r.trace.slice(0, 5), NaN, ...r.trace.slice(-5)];
   row("trace", trace.map((x) => (Number.isNaN(x) ? "..." : sci(x))).join(" "));
   head("residual");
@@ -69,6 +71,17 @@ export function renderText(r: Report, c: ChalkInstance): string {
     if (r.outputs.bias) row("f2 bias", r.outputs.bias);
   }
   return lines.join("\n") + "\n";
+}
+
+/**
+ * The iterations against --max-iter. lm and varpro spend it in units (method-race.ts,
+ * variable-projection-method.ts), so their trace, one entry per sweep or step, can be longer.
+ */
+function iterationWords(r: Report): string {
+  if (r.method === "lm")
+    return `${r.iterations} sweeps and steps within --max-iter ${r.maxIter} (the ${WARM_SWEEPS} warm sweeps count 1, an LM step 1, a turn of 3 to 30 structured sweeps ${ALS_TURN_BUDGET})`;
+  if (r.method === "varpro") return `${r.iterations} sweeps and steps within --max-iter ${r.maxIter} (the ${WARM_SWEEPS} warm sweeps count 1 each, a varpro step ${VARPRO_STEP_BUDGET})`;
+  return `${r.iterations} of max ${r.maxIter} iterations`;
 }
 
 /** The floor in words: the optimum of a matrix geometry, or a rank bound that never implies exactness. */
