@@ -1,4 +1,4 @@
-// npm run bench [-- --only time-to-quality,kernels,decompositions,fixtures,quality,geometries,lm,stopping,dump] [--quick]
+// npm run bench [-- --only time-to-quality,kernels,decompositions,fixtures,quality,geometries,floors,lm,stopping,dump] [--quick]
 // One table per part, each with the NumPy peer measured in the same run (skipped, with a notice,
 // when python3/numpy or ../shared/peers are missing). Build first (npm run bench does).
 import os from "node:os";
@@ -47,6 +47,11 @@ if (want("geometries")) {
   const { geometryRows, layoutRows, GEOMETRY_COLUMNS, LAYOUT_COLUMNS } = await import("./geometries.mjs");
   printTable("Geometries: residual and time, closed form against structured ALS forced (60 iterations)", GEOMETRY_COLUMNS, geometryRows({ quick }));
   printTable("Stacking layouts on the same factors (max error at the border, relative to max |output| in brackets)", LAYOUT_COLUMNS, layoutRows());
+}
+
+if (want("floors")) {
+  const { benchFloors, COLUMNS, FILE } = await import("./floors.mjs");
+  printTable(`Floors on ${FILE} (64 x 32, 3x3 -> 2x2 + 2x2): the frequency and block-Toeplitz bounds against NumPy computing the same bound, and the default run's residual`, COLUMNS, benchFloors({ quick }));
 }
 
 if (want("stopping")) {
