@@ -6,14 +6,19 @@ import { resolveGeometry } from "../geometry/shapes.js";
 import type { Tensor4 } from "../geometry/tensor.js";
 import { frequencyFloor } from "../report/floor.js";
 import type { AutoFiltersReport } from "../report/quality.js";
+import { classifyRegime } from "./regime.js";
 
 /**
  * --filters auto --target-residual x: the smallest m whose split reaches relative residual <= x.
  * 1. The frequency floor (report/floor.ts) is non-increasing in m and 0 at m = min(c_in, c_out);
  *    a binary search finds the smallest m0 whose floor is <= x: every m < m0 is impossible, no
  *    decomposition is run for them (the m whose floors were evaluated are reported as skipped).
- * 2. From m0, decompose and gallop upward (m0, m0 + 1, m0 + 3, m0 + 7, ... capped at min(c_in, c_out),
- *    where an exact split exists), then bisect between the last miss and the first hit.
+ * 2. From m0, decompose and gallop upward (m0, m0 + 1, m0 + 3, m0 + 7, ...), then bisect between
+ *    the last miss and the first hit. The gallop is capped at the smallest m where an exact split
+ *    is known to exist (the regime's exactFilters: a delta or dense split, or a matrix geometry's
+ *    rank), and at least min(c_in, c_out): on the hard geometries (ke = k, both children smaller
+ *    than the parent) that lies above min(c_in, c_out) (upn1, 5x5 -> 3x3 + 3x3: 178 for 64 channels),
+ *    and a smaller cap left every target below the residual at min(c_in, c_out) unreachable.
  * Every m considered is reported, in order. The chosen m is the smallest hit found this way (the
  * achieved residual is close to, but not provably, monotone in m).
  */
@@ -26,6 +31,7 @@ export function chooseFilters(parent: Tensor4, target: number, options: AutoDeco
   const g = resolveGeometry(parent.shape, 1, options.k1, options.k2, options.file);
   const T = pad2d(parent, g.targetPad);
   const d = Math.min(g.cIn, g.cOut);
+  const cap = Math.max(d, classifyRegime(g, T).exactFilters ?? d);
   const floors = new Map<number, number>();
   const floorOf = (m: number): number => {
     let f = floors.get(m);
@@ -61,8 +67,8 @@ export function chooseFilters(parent: Tensor4, target: number, options: AutoDeco
       break;
     }
     miss = m;
-    if (m >= d) break;
-    m = Math.min(d, m + step);
+    if (m >= cap) break;
+    m = Math.min(cap, m + step);
   }
   if (hit !== null) {
     let h: number = hit;

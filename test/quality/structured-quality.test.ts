@@ -12,6 +12,7 @@ import { chooseFilters } from "../../src/quality/auto-filters.js";
 import { energyOffCentre } from "../../src/quality/energy.js";
 import { classifyRegime, denseExactFilters } from "../../src/quality/regime.js";
 import { Rng } from "../../src/random.js";
+import { TestRng } from "../helpers/random.js";
 
 const rng = new Rng(11);
 const parent = (cOut: number, cIn: number, k = 3): Tensor4 => ({ shape: [cOut, cIn, k, k], data: rng.normals(cOut * cIn * k * k, 0.1) });
@@ -141,6 +142,18 @@ describe("--filters auto", () => {
       if (t.m < report.chosen!) expect(t.outcome === "missed" || t.outcome === "floor-above-target").toBe(true);
       if (t.outcome === "floor-above-target") expect(t.floorRel).toBeGreaterThan(0.3);
     }
+  });
+});
+
+describe("--filters auto on a hard geometry", () => {
+  it("when no exact split exists at min(c_in, c_out) (5x5 -> 3x3 + 3x3), then it searches above it, up to the smallest m known exact (dense, 12 here), and finds the m that reaches 1e-6", () => {
+    const W: Tensor4 = { shape: [4, 4, 5, 5], data: new TestRng(41).normals(4 * 4 * 25) };
+    const report = chooseFilters(W, 1e-6, { k1: { h: 3, w: 3 }, k2: { h: 3, w: 3 } });
+    expect(report.chosen).not.toBeNull();
+    expect(report.chosen!).toBeGreaterThan(4);
+    expect(report.chosen!).toBeLessThanOrEqual(12);
+    expect(report.tried.find((t) => t.m === report.chosen)!.residualRel!).toBeLessThanOrEqual(1e-6);
+    expect(report.tried.find((t) => t.m === 4)!.outcome).toBe("missed"); // min(c_in, c_out) itself is not enough
   });
 });
 
