@@ -13,6 +13,7 @@ import { energyOffCentre } from "../../src/quality/energy.js";
 import { classifyRegime, denseExactFilters } from "../../src/quality/regime.js";
 import { Rng } from "../../src/random.js";
 import { TestRng } from "../helpers/random.js";
+import { loadTensor4 } from "../helpers/fixtures.js";
 
 const rng = new Rng(11);
 const parent = (cOut: number, cIn: number, k = 3): Tensor4 => ({ shape: [cOut, cIn, k, k], data: rng.normals(cOut * cIn * k * k, 0.1) });
@@ -154,6 +155,19 @@ describe("--filters auto on a hard geometry", () => {
     expect(report.chosen!).toBeLessThanOrEqual(12);
     expect(report.tried.find((t) => t.m === report.chosen)!.residualRel!).toBeLessThanOrEqual(1e-6);
     expect(report.tried.find((t) => t.m === 4)!.outcome).toBe("missed"); // min(c_in, c_out) itself is not enough
+  });
+});
+
+describe("--filters auto with the block-Toeplitz floor", () => {
+  it("when an m at or above min(c_in, c_out) has a block-Toeplitz floor above the target, then it is ruled out without a decomposition (facerec conv64-down-conv1, 2x2 + 2x2)", () => {
+    const W = loadTensor4("facerec-conv64-down-conv1.npy");
+    const report = chooseFilters(W, 0.05, { k1: { h: 2, w: 2 }, k2: { h: 2, w: 2 }, maxIter: 4 });
+    const at32 = report.tried.find((t) => t.m === 32)!;
+    expect(at32.outcome).toBe("floor-above-target");
+    expect(at32.residualRel).toBeNull();
+    expect(at32.floorRel).toBeGreaterThan(0.05); // 0.0625 (OpenBLAS), 0.0561 (portable: a smaller window)
+    for (const t of report.tried) if (t.outcome === "floor-above-target") expect(t.floorRel).toBeGreaterThan(0.05);
+    if (report.chosen !== null) expect(report.tried.find((t) => t.m === report.chosen)!.residualRel!).toBeLessThanOrEqual(0.05);
   });
 });
 
