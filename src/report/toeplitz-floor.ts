@@ -34,7 +34,8 @@ import { symmetricEigenvalues } from "../linalg/symmetric-eigenvalues.js";
  * lambda_max; Weyl: each eigenvalue moves by at most the sum), which keeps the bound rigorous: it
  * may read low, never high. Windows are tried per axis from 1 to WINDOW_MAX (1 on an axis of
  * extent 1, where a longer window only repeats the block; near-square, Lh and Lw within 1 of each
- * other, where both axes have extent), whose Gram is at most GRAM_MAX square. Only the
+ * other, where both axes have extent), whose Gram is at most GRAM_MAX square and whose matrix at
+ * most MATRIX_MAX doubles. Only the
  * WINDOWS_EVALUATED windows with the most tail singular values per output position,
  * (n - r) / (Lh Lw), are evaluated (each within the back-end's WORK_MAX floating-point operations),
  * and the larger bound wins: on facerec conv64-down-conv1 (2x2 + 2x2) that score's best window was
@@ -44,6 +45,8 @@ import { symmetricEigenvalues } from "../linalg/symmetric-eigenvalues.js";
 export const WINDOW_MAX = 12;
 export const WINDOWS_EVALUATED = 2;
 export const GRAM_MAX = 1600;
+/** The most doubles the window's matrix may hold (128 MB): a very wide layer's other side stays bounded. */
+export const MATRIX_MAX = 1 << 24;
 /**
  * The work allowed, per back-end: measured on facerec conv64-down-conv1 at m = 32 (5x5 window,
  * Gram 1568 square, 9.1 GFLOP per window), OpenBLAS ran the bound at 20-40 GFLOP/s (0.95 s for
@@ -90,7 +93,7 @@ export function toeplitzFloor(T: Tensor4, m: number, k1: Size2, k2: Size2): Toep
         const rows = outC * Lh * Lw;
         const cols = inC * (Lh + eh - 1) * (Lw + ew - 1);
         const rank = m * (Lh + mid.h - 1) * (Lw + mid.w - 1);
-        if (rank < Math.min(rows, cols) && Math.min(rows, cols) <= GRAM_MAX) candidates.push({ side, L: { h: Lh, w: Lw }, rank, rows, cols });
+        if (rank < Math.min(rows, cols) && Math.min(rows, cols) <= GRAM_MAX && rows * cols <= MATRIX_MAX) candidates.push({ side, L: { h: Lh, w: Lw }, rank, rows, cols });
       }
     }
   }

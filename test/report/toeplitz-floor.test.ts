@@ -16,7 +16,7 @@ import { decompose } from "../../src/decompose.js";
 import { compose } from "../../src/geometry/compose.js";
 import type { Size2, Tensor4 } from "../../src/geometry/tensor.js";
 import { frequencyFloor } from "../../src/report/floor.js";
-import { toeplitzFloor } from "../../src/report/toeplitz-floor.js";
+import { GRAM_MAX, MATRIX_MAX, toeplitzFloor } from "../../src/report/toeplitz-floor.js";
 import { loadTensor4 } from "../helpers/fixtures.js";
 import { norm } from "../helpers/oracles.js";
 import { pythonJson, skipUnlessPython } from "../helpers/python.js";
@@ -134,6 +134,18 @@ describe("toeplitzFloor", () => {
       }),
       { numRuns: 40, seed: 810 },
     );
+  });
+
+  it("on a very wide layer (2048 x 3, 7x7 -> 4x4 + 4x4, m = 3) it stays within its caps: the chosen window's matrix within MATRIX_MAX and its Gram within GRAM_MAX", () => {
+    const T = randomT([2048, 3, 7, 7], 77);
+    const f = toeplitzFloor(T, 3, { h: 4, w: 4 }, { h: 4, w: 4 });
+    expect(f.window).not.toBeNull();
+    const rows = 2048 * f.window!.h * f.window!.w;
+    const cols = 3 * (f.window!.h + 6) * (f.window!.w + 6);
+    expect(rows * cols).toBeLessThanOrEqual(MATRIX_MAX);
+    expect(Math.min(rows, cols)).toBeLessThanOrEqual(GRAM_MAX);
+    expect(f.abs).toBeGreaterThan(0);
+    expect(f.abs).toBeLessThan(norm(T.data));
   });
 
   it("on a real trained layer (facerec conv64-down-conv1, 64 x 32, 3x3 -> 2x2 + 2x2) is positive at m = 32, 36 where the frequency floor is 0, proves no exact split there (regime exact: false), and is never above the residual a short run reaches", () => {
