@@ -57,7 +57,7 @@ export function benchFloors({ quick = false } = {}) {
     const d = decompose(W, { filters: m, k1: K, k2: K, floor: false, functional: false });
     rows.push({ m, f, seconds, residual: d.report.residual.rel, method: d.report.method });
   }
-  const cases = rows.map(({ m, f }) => ({ m, bound: f.bound.name, window: f.bound.window ?? null, side: f.bound.side ?? null, mid: 2 }));
+  const cases = rows.map(({ m, f }) => ({ m, bound: f.bound.name, window: f.bound.window ?? null, side: f.bound.side ?? null, mid: K.h }));
   const r = spawnSync("python3", ["-c", NUMPY], { input: JSON.stringify({ file, cases }), encoding: "utf8", maxBuffer: 1 << 26 });
   const peer = r.status === 0 ? JSON.parse(r.stdout) : null;
   const notice = peer ? undefined : `NumPy skipped: ${(r.stderr || String(r.error)).split("\n").filter(Boolean).at(-1)}`;

@@ -41,6 +41,7 @@ export function buildReport(x: ReportInputs): Report {
   const layout: StackLayout | null = x.chosen === "exact" ? x.layouts.exact : x.layouts.same;
   const takesInit = methodEntry(x.method.name).takesInit;
   const floor = e.floor;
+  const toeplitz = floor?.bound.name === "block-toeplitz" ? floor.bound : null;
   return {
     schema: REPORT_SCHEMA,
     tool: { name: "decompose-filter", version: VERSION },
@@ -65,8 +66,8 @@ export function buildReport(x: ReportInputs): Report {
       ? {
           abs: floor.abs, rel: floor.rel, ratio: floor.rel > 0 ? e.rel / floor.rel : null, dft: floor.dft, kind: floor.kind, folded: floor.folded,
           bound: floor.bound.name,
-          window: floor.bound.name === "block-toeplitz" ? floor.bound.window : null,
-          side: floor.bound.name === "block-toeplitz" ? floor.bound.side : null,
+          window: toeplitz?.window ?? null,
+          side: toeplitz?.side ?? null,
         }
       : { abs: 0, rel: 0, ratio: null, dft: g.ke, kind: "not-computed", folded: { h: null, w: null }, bound: null, window: null, side: null },
     functional: e.functional

@@ -4,6 +4,7 @@ import { polynomialUnavailable } from "../geometry/polynomial-axis.js";
 import { foldTarget, isMatrixGeometry } from "../geometry/fold.js";
 import type { SplitGeometry } from "../geometry/shapes.js";
 import type { Tensor4 } from "../geometry/tensor.js";
+import type { KernelFloor } from "../report/kernel-floor.js";
 import { truncatedSvd } from "../methods/truncated-svd.js";
 
 /**
@@ -173,8 +174,8 @@ export function withConstruction(regime: Regime, m: number, construction: Constr
  * split with m middle channels is exact. Where the regime left that open (no-exact-known, whose
  * frequency floor is 0) a positive block-Toeplitz floor settles it: exact becomes false.
  */
-export function withFloor(regime: Regime, floor: { readonly rel: number; readonly kind: string; readonly bound: { readonly name: string } } | undefined): Regime {
-  if (floor === undefined || !(floor.rel > 0) || floor.kind !== "rank-bound" || floor.bound.name !== "block-toeplitz" || regime.exact !== null) return regime;
+export function withFloor(regime: Regime, floor: KernelFloor | undefined): Regime {
+  if (floor?.bound.name !== "block-toeplitz" || regime.exact !== null) return regime;
   return { ...regime, exact: false, description: `${regime.description}; proven impossible here: the block-Toeplitz floor is positive` };
 }
 

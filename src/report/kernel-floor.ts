@@ -1,6 +1,6 @@
 import { foldTarget, type FoldSide } from "../geometry/fold.js";
 import type { SplitGeometry } from "../geometry/shapes.js";
-import { frobeniusNorm, type Tensor4 } from "../geometry/tensor.js";
+import { frobeniusNorm, type Size2, type Tensor4 } from "../geometry/tensor.js";
 import { frequencyFloor, type Floor } from "./floor.js";
 import { toeplitzFloor } from "./toeplitz-floor.js";
 
@@ -22,7 +22,7 @@ export interface FloorKind {
 /** Which rank bound the floor is, and for the block-Toeplitz one its output window and side. */
 export type FloorBound =
   | { readonly name: "frequency" }
-  | { readonly name: "block-toeplitz"; readonly window: { readonly h: number; readonly w: number }; readonly side: "f1" | "f2" };
+  | { readonly name: "block-toeplitz"; readonly window: Size2; readonly side: "f1" | "f2" };
 
 export type KernelFloor = Floor & FloorKind;
 
@@ -39,10 +39,10 @@ export function kernelFloor(T: Tensor4, g: SplitGeometry, toeplitz = true): Kern
   const kind = fold.matrix ? ("optimum" as const) : ("rank-bound" as const);
   if (frequency.abs > 0 || fold.matrix || !toeplitz) return { ...frequency, kind, folded, bound: { name: "frequency" } };
   // On a folded axis both children have extent 1 (the axis went into the channels).
-  const child = (k: { h: number; w: number }) => ({ h: fold.h === null ? k.h : 1, w: fold.w === null ? k.w : 1 });
+  const child = (k: Size2): Size2 => ({ h: fold.h === null ? k.h : 1, w: fold.w === null ? k.w : 1 });
   const t = toeplitzFloor(fold.target, g.m, child(g.k1), child(g.k2));
   const flops = frequency.flops + t.flops;
-  if (t.window === null || t.side === null || !(t.abs > 0)) return { ...frequency, flops, kind, folded, bound: { name: "frequency" } };
+  if (t.window === null || t.side === null) return { ...frequency, flops, kind, folded, bound: { name: "frequency" } };
   const tNorm = frobeniusNorm(fold.target.data);
   return { abs: t.abs, rel: tNorm > 0 ? t.abs / tNorm : 0, dft: frequency.dft, flops, kind, folded, bound: { name: "block-toeplitz", window: t.window, side: t.side } };
 }

@@ -58,7 +58,7 @@ export const WORK_MAX = { openblas: 2e10, wasm: 2e9 } as const;
 export interface ToeplitzFloor {
   /** The floor ||.||_F (0 when no window applies). */
   readonly abs: number;
-  /** The output window of the best bound, or null when none applied. */
+  /** The output window of the best bound, or null when no window gave a positive one. */
   readonly window: Size2 | null;
   /** Whose side the rank passes through: f2's (intermediate k2, V_L(T)) or f1's (on T^t). */
   readonly side: "f1" | "f2" | null;
@@ -79,7 +79,6 @@ interface Candidate {
  */
 export function toeplitzFloor(T: Tensor4, m: number, k1: Size2, k2: Size2): ToeplitzFloor {
   const [cOut, cIn, eh, ew] = T.shape;
-  const none = (windowsTried: number, flops: number): ToeplitzFloor => ({ abs: 0, window: null, side: null, windowsTried, flops });
   if (eh !== k1.h + k2.h - 1 || ew !== k1.w + k2.w - 1) throw new Error(`toeplitzFloor: target ${eh}x${ew} is not k1 + k2 - 1`);
   const candidates: Candidate[] = [];
   const lengths = (e: number) => (e === 1 ? [1] : Array.from({ length: WINDOW_MAX }, (_, i) => i + 1));
@@ -100,20 +99,23 @@ export function toeplitzFloor(T: Tensor4, m: number, k1: Size2, k2: Size2): Toep
   const score = (c: Candidate) => (Math.min(c.rows, c.cols) - c.rank) / (c.L.h * c.L.w);
   candidates.sort((a, b) => score(b) - score(a) || Math.min(b.rows, b.cols) - Math.min(a.rows, a.cols));
   const budget = WORK_MAX[backend().name];
-  let best = none(0, 0);
+  let best: Candidate | undefined;
+  let bestAbs = 0;
   let flops = 0;
   let tried = 0;
   for (const c of candidates) {
     if (tried === WINDOWS_EVALUATED) break;
     const cost = windowFlops(c);
     if (flops + cost > budget) continue;
-    const sq = windowTail(T, c);
+    const abs = Math.sqrt(windowTail(T, c));
     flops += cost;
     tried++;
-    const abs = Math.sqrt(sq);
-    if (abs > best.abs) best = { abs, window: c.L, side: c.side, windowsTried: 0, flops: 0 };
+    if (abs > bestAbs) {
+      bestAbs = abs;
+      best = c;
+    }
   }
-  return { ...best, windowsTried: tried, flops };
+  return { abs: bestAbs, window: best?.L ?? null, side: best?.side ?? null, windowsTried: tried, flops };
 }
 
 function windowFlops(c: Candidate): number {
